@@ -1,0 +1,190 @@
+/**
+ * Reverse-mode engine. Orders the graph by an iterative depth-first search (no recursion, so 10⁶-node chains are fine),
+ * then walks it in reverse topological order calling each node's vjp. This is also the one place where a gradient is
+ * summed back over broadcast dimensions and checked against its input's shape.
+ */
+import { Tensor } from '../tensor.js';
+import { checkFinite, type GradNode } from './node.js';
+import { enterVjp, exitVjp, isAnomalyEnabled, setGradEnabled, isGradEnabled } from './grad-mode.js';
+import { broadcastsTo, fmtShape, sameShape } from '../shape.js';
+import { sumTo } from '../ops/reduce.js';
+import { add } from '../ops/binary.js';
+import { cast, clone } from '../ops/cast.js';
+import { onesLike } from '../creation.js';
+
+export interface BackwardOptions {
+  /** Keep the graph so backward can run through it again. Default: false (the graph is released). */
+  retainGraph?: boolean;
+  /** Record the backward computation itself, so the gradients can be differentiated again. Default: false. */
+  createGraph?: boolean;
+}
+
+export interface GradOptions extends BackwardOptions {
+  /** Return null for an input that the outputs do not depend on instead of throwing. Default: false. */
+  allowUnused?: boolean;
+}
+
+/** Tensors reachable from `roots` through nodes that require grad, in topological order (inputs before outputs). */
+export function topoSort(roots: readonly Tensor[]): Tensor[] {
+  const order: Tensor[] = [];
+  const seen = new Set<Tensor>();
+  const stack: Tensor[] = [];
+  const next: number[] = [];
+  for (const root of roots) {
+    if (seen.has(root) || !root.requiresGrad) continue;
+    seen.add(root);
+    stack.push(root);
+    next.push(0);
+    while (stack.length > 0) {
+      const top = stack.length - 1;
+      const t = stack[top];
+      const inputs = t._node ? t._node.inputs : EMPTY;
+      let i = next[top];
+      while (i < inputs.length && (seen.has(inputs[i]) || !inputs[i].requiresGrad)) i++;
+      if (i < inputs.length) {
+        next[top] = i + 1;
+        const child = inputs[i];
+        seen.add(child);
+        stack.push(child);
+        next.push(0);
+      } else {
+        stack.pop();
+        next.pop();
+        order.push(t);
+      }
+    }
+  }
+  return order;
+}
+
+const EMPTY: Tensor[] = [];
+
+function checkRootGradient(root: Tensor, g: Tensor | undefined, op: string): Tensor {
+  if (!root.requiresGrad) {
+    throw new Error(`${op}: the tensor (shape ${fmtShape(root.shape)}) does not require grad and has no graph; set requiresGrad on its inputs`);
+  }
+  if (g === undefined) {
+    if (root.size !== 1) {
+      throw new Error(`${op}: a gradient is needed for a non-scalar output of shape ${fmtShape(root.shape)}; pass backward(gradient) with that shape (or reduce the output, e.g. .sum())`);
+    }
+    return onesLike(root);
+  }
+  if (!(g instanceof Tensor)) throw new Error(`${op}: gradient must be a Tensor`);
+  if (!sameShape(g.shape, root.shape)) {
+    throw new Error(`${op}: gradient has shape ${fmtShape(g.shape)} but the output has shape ${fmtShape(root.shape)}`);
+  }
+  return g.dtype === root.dtype ? g : cast(g, root.dtype);
+}
+
+/** Brings a vjp's result to its input's shape and dtype; the single place broadcasting is undone. */
+function fitGradient(node: GradNode, k: number, g: Tensor, input: Tensor): Tensor {
+  if (!(g instanceof Tensor)) throw new Error(`backward of '${node.op}': vjp returned a non-tensor for input ${k}`);
+  if (!sameShape(g.shape, input.shape)) {
+    if (!broadcastsTo(input.shape, g.shape)) {
+      throw new Error(`backward of '${node.op}': gradient for input ${k} has shape ${fmtShape(g.shape)} but the input has shape ${fmtShape(input.shape)}`);
+    }
+    g = sumTo(g, input.shape);
+  }
+  return g.dtype === input.dtype ? g : cast(g, input.dtype);
+}
+
+/**
+ * Core of backward and grad(). With `capture`, gradients of those tensors are returned instead of accumulated into `.grad`.
+ */
+function run(roots: readonly Tensor[], rootGrads: Tensor[], opts: BackwardOptions, op: string, capture?: readonly Tensor[]): Map<Tensor, Tensor> {
+  const retain = opts.retainGraph ?? opts.createGraph ?? false;
+  const create = opts.createGraph ?? false;
+  const order = topoSort(roots);
+  const grads = new Map<Tensor, Tensor>();
+  const captureSet = capture ? new Set(capture) : null;
+  const captured = new Map<Tensor, Tensor>();
+  const prevMode = isGradEnabled();
+  setGradEnabled(create);
+  try {
+    for (let i = 0; i < roots.length; i++) accumulate(grads, roots[i], rootGrads[i]);
+    for (let idx = order.length - 1; idx >= 0; idx--) {
+      const t = order[idx];
+      let g = grads.get(t);
+      if (g === undefined) continue;
+      grads.delete(t);
+      if (t._hooks) {
+        for (const hook of t._hooks) {
+          const r = hook(g);
+          if (r !== undefined) {
+            if (!(r instanceof Tensor) || !sameShape(r.shape, t.shape)) {
+              throw new Error(`registerHook: a hook returned ${r instanceof Tensor ? `shape ${fmtShape(r.shape)}` : String(r)}, expected a tensor of shape ${fmtShape(t.shape)}`);
+            }
+            g = r;
+          }
+        }
+      }
+      if (captureSet) {
+        if (captureSet.has(t)) captured.set(t, g);
+      } else if (t._node === null || t._retainGrad) {
+        t.grad = t.grad ? add(t.grad, g) : create ? g : clone(g);
+      }
+      const node = t._node;
+      if (node === null) continue;
+      if (node.vjp === null) {
+        throw new Error(`${op}: trying to backward through the graph a second time (op '${node.op}', shape ${fmtShape(t.shape)}); its saved values were freed. Pass { retainGraph: true } to the first backward call.`);
+      }
+      const inputs = node.inputs;
+      const needs = inputs.map((x) => x.requiresGrad);
+      let res: ReturnType<NonNullable<GradNode['vjp']>>;
+      enterVjp();
+      try {
+        res = node.vjp(g, needs);
+      } finally {
+        exitVjp();
+      }
+      for (let k = 0; k < inputs.length; k++) {
+        const gk = res[k];
+        if (!needs[k] || gk === null || gk === undefined) continue;
+        const fitted = fitGradient(node, k, gk, inputs[k]);
+        if (isAnomalyEnabled()) checkFinite(fitted, `backward of '${node.op}' (gradient for input ${k})`);
+        accumulate(grads, inputs[k], fitted);
+      }
+      if (!retain) {
+        node.vjp = null;
+        node.inputs = EMPTY;
+      }
+    }
+  } finally {
+    setGradEnabled(prevMode);
+  }
+  return captured;
+}
+
+function accumulate(grads: Map<Tensor, Tensor>, t: Tensor, g: Tensor): void {
+  const prev = grads.get(t);
+  grads.set(t, prev === undefined ? g : add(prev, g));
+}
+
+export function backward(roots: readonly Tensor[], gradients: readonly Tensor[] | undefined, opts: BackwardOptions): void {
+  const rootGrads = roots.map((r, i) => checkRootGradient(r, gradients?.[i], 'backward'));
+  run(roots, rootGrads, opts, 'backward');
+}
+
+/**
+ * Gradients of `outputs` w.r.t. `inputs` (like torch.autograd.grad), returned rather than accumulated into `.grad`.
+ * With `createGraph: true` the results are themselves differentiable (Hessian-vector products, gradient penalties).
+ */
+export function grad(
+  outputs: Tensor | readonly Tensor[], inputs: Tensor | readonly Tensor[],
+  gradOutputs?: Tensor | readonly (Tensor | undefined)[] | null, opts: GradOptions = {},
+): Tensor[] {
+  const outs = outputs instanceof Tensor ? [outputs] : [...outputs];
+  const ins = inputs instanceof Tensor ? [inputs] : [...inputs];
+  const gos = gradOutputs instanceof Tensor ? [gradOutputs] : gradOutputs ?? [];
+  ins.forEach((x, i) => {
+    if (!x.requiresGrad) throw new Error(`grad: input ${i} (shape ${fmtShape(x.shape)}) does not require grad`);
+  });
+  const rootGrads = outs.map((o, i) => checkRootGradient(o, gos[i], 'grad'));
+  const captured = run(outs, rootGrads, opts, 'grad', ins);
+  return ins.map((x, i) => {
+    const g = captured.get(x);
+    if (g !== undefined) return g;
+    if (!opts.allowUnused) throw new Error(`grad: input ${i} (shape ${fmtShape(x.shape)}) was not used to compute the outputs; pass { allowUnused: true } to get zeros`);
+    return Tensor.empty(x.shape, x.dtype);
+  });
+}

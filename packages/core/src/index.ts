@@ -1,0 +1,37 @@
+/** @tensorgrad/core — the public surface. Every op is available both as a function here and as a Tensor method. */
+export { Tensor } from './tensor.js';
+export type { Hook, Operand, Axis, SliceSpec, NestedArray, IndexLike, BackwardOptions } from './tensor.js';
+export type { DType } from './dtype.js';
+export type { FloatArray, Storage } from './kernels/types.js';
+
+export {
+  tensor, zeros, ones, full, zerosLike, onesLike, fullLike, arange, linspace, eye, rand, randn, randint, randperm,
+} from './creation.js';
+export type { TensorOptions, RandomOptions, TensorData } from './creation.js';
+export { Generator, manualSeed, defaultGenerator } from './random.js';
+
+export {
+  neg, exp, log, log1p, sqrt, abs, sign, sin, cos, tanh, sigmoid, relu, leakyRelu, gelu, softplus, erf, reciprocal, square, clamp,
+} from './ops/unary.js';
+export { add, sub, mul, div, pow, maximum, minimum, eq, ne, lt, le, gt, ge, where } from './ops/binary.js';
+export { sum, mean, max, min, variance, variance as var, std, logsumexp, argmax, argmin, norm } from './ops/reduce.js';
+export { matmul } from './ops/matmul.js';
+export {
+  reshape, flatten, permute, transpose, squeeze, unsqueeze, expand, broadcastTo, slice, narrow, split, chunk, concat, concat as cat, stack, pad,
+} from './ops/shape.js';
+export { indexSelect, gather } from './ops/index-ops.js';
+export { softmax, logSoftmax } from './ops/softmax.js';
+export { cast, clone } from './ops/cast.js';
+export { listOps } from './ops/registry.js';
+export type { OpInfo, OpFamily } from './ops/registry.js';
+
+export { noGrad, enableGrad, isGradEnabled, setGradEnabled, detectAnomaly, setDetectAnomaly, isAnomalyEnabled } from './autograd/grad-mode.js';
+export { grad } from './autograd/engine.js';
+export type { GradOptions } from './autograd/engine.js';
+export { customOp } from './autograd/function.js';
+export type { CustomOpSpec } from './autograd/function.js';
+export { gradcheck, gradgradcheck } from './gradcheck.js';
+export type { GradcheckOptions, GradcheckResult, GradcheckFailure } from './gradcheck.js';
+export { toDot } from './dot.js';
+export type { DotOptions } from './dot.js';
+export { broadcastShapes } from './shape.js';

@@ -1,0 +1,89 @@
+/**
+ * Broadcasting binary kernels. Operands are read through broadcast strides (0 on broadcast dimensions), so no operand
+ * is ever materialised at the output's shape. The op switch sits outside each inner loop, never per element.
+ */
+import type { FloatArray } from './types.js';
+import { broadcastStrides, sameShape, sizeOf, type Shape } from '../shape.js';
+
+export enum BinaryCode { Add, Sub, Mul, Div, Pow, Maximum, Minimum, Eq, Ne, Lt, Le, Gt, Ge }
+
+function inner(code: BinaryCode, a: FloatArray, ai: number, as: number, b: FloatArray, bi: number, bs: number, o: FloatArray, oi: number, n: number): void {
+  switch (code) {
+    case BinaryCode.Add: for (let i = 0; i < n; i++, ai += as, bi += bs) o[oi + i] = a[ai] + b[bi]; break;
+    case BinaryCode.Sub: for (let i = 0; i < n; i++, ai += as, bi += bs) o[oi + i] = a[ai] - b[bi]; break;
+    case BinaryCode.Mul: for (let i = 0; i < n; i++, ai += as, bi += bs) o[oi + i] = a[ai] * b[bi]; break;
+    case BinaryCode.Div: for (let i = 0; i < n; i++, ai += as, bi += bs) o[oi + i] = a[ai] / b[bi]; break;
+    case BinaryCode.Pow: for (let i = 0; i < n; i++, ai += as, bi += bs) o[oi + i] = Math.pow(a[ai], b[bi]); break;
+    // NaN propagates through maximum/minimum like PyTorch (Math.max/min do that too).
+    case BinaryCode.Maximum: for (let i = 0; i < n; i++, ai += as, bi += bs) o[oi + i] = Math.max(a[ai], b[bi]); break;
+    case BinaryCode.Minimum: for (let i = 0; i < n; i++, ai += as, bi += bs) o[oi + i] = Math.min(a[ai], b[bi]); break;
+    case BinaryCode.Eq: for (let i = 0; i < n; i++, ai += as, bi += bs) o[oi + i] = a[ai] === b[bi] ? 1 : 0; break;
+    case BinaryCode.Ne: for (let i = 0; i < n; i++, ai += as, bi += bs) o[oi + i] = a[ai] !== b[bi] ? 1 : 0; break;
+    case BinaryCode.Lt: for (let i = 0; i < n; i++, ai += as, bi += bs) o[oi + i] = a[ai] < b[bi] ? 1 : 0; break;
+    case BinaryCode.Le: for (let i = 0; i < n; i++, ai += as, bi += bs) o[oi + i] = a[ai] <= b[bi] ? 1 : 0; break;
+    case BinaryCode.Gt: for (let i = 0; i < n; i++, ai += as, bi += bs) o[oi + i] = a[ai] > b[bi] ? 1 : 0; break;
+    case BinaryCode.Ge: for (let i = 0; i < n; i++, ai += as, bi += bs) o[oi + i] = a[ai] >= b[bi] ? 1 : 0; break;
+  }
+}
+
+/**
+ * Calls `row(offsets…)` once per innermost row of `outShape`, with each operand's element offset for that row.
+ * Shared by every broadcasting kernel so multi-index bookkeeping lives in one place.
+ */
+export function forEachRow(outShape: Shape, strides: number[][], row: (offsets: number[]) => void): void {
+  const nd = outShape.length;
+  const k = strides.length;
+  const offsets = new Array<number>(k).fill(0);
+  if (nd <= 1) {
+    row(offsets);
+    return;
+  }
+  const idx = new Array<number>(nd - 1).fill(0);
+  const rows = sizeOf(outShape.slice(0, nd - 1));
+  for (let r = 0; r < rows; r++) {
+    row(offsets);
+    for (let d = nd - 2; d >= 0; d--) {
+      idx[d]++;
+      for (let t = 0; t < k; t++) offsets[t] += strides[t][d];
+      if (idx[d] < outShape[d]) break;
+      for (let t = 0; t < k; t++) offsets[t] -= strides[t][d] * outShape[d];
+      idx[d] = 0;
+    }
+  }
+}
+
+export function binaryKernel(code: BinaryCode, a: FloatArray, aShape: Shape, b: FloatArray, bShape: Shape, out: FloatArray, outShape: Shape): void {
+  const n = out.length;
+  if (n === 0) return;
+  if (a.length === n && b.length === n && sameShape(aShape, bShape)) return inner(code, a, 0, 1, b, 0, 1, out, 0, n);
+  if (b.length === 1 && a.length === n) return inner(code, a, 0, 1, b, 0, 0, out, 0, n);
+  if (a.length === 1 && b.length === n) return inner(code, a, 0, 0, b, 0, 1, out, 0, n);
+  const sa = broadcastStrides(aShape, outShape), sb = broadcastStrides(bShape, outShape);
+  const last = outShape.length - 1;
+  const len = outShape[last];
+  const as = sa[last], bs = sb[last];
+  let oi = 0;
+  forEachRow(outShape, [sa, sb], (off) => {
+    inner(code, a, off[0], as, b, off[1], bs, out, oi, len);
+    oi += len;
+  });
+}
+
+/** out = cond ? a : b, all three broadcast to outShape. */
+export function whereKernel(cond: FloatArray | Int32Array, cShape: Shape, a: FloatArray, aShape: Shape, b: FloatArray, bShape: Shape, out: FloatArray, outShape: Shape): void {
+  if (out.length === 0) return;
+  const nd = outShape.length;
+  if (nd === 0) {
+    out[0] = cond[0] ? a[0] : b[0];
+    return;
+  }
+  const sc = broadcastStrides(cShape, outShape), sa = broadcastStrides(aShape, outShape), sb = broadcastStrides(bShape, outShape);
+  const len = outShape[nd - 1];
+  const cs = sc[nd - 1], as = sa[nd - 1], bs = sb[nd - 1];
+  let oi = 0;
+  forEachRow(outShape, [sc, sa, sb], (off) => {
+    let ci = off[0], ai = off[1], bi = off[2];
+    for (let i = 0; i < len; i++, ci += cs, ai += as, bi += bs) out[oi + i] = cond[ci] ? a[ai] : b[bi];
+    oi += len;
+  });
+}

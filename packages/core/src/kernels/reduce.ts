@@ -1,0 +1,62 @@
+/**
+ * Reductions along one axis of a contiguous tensor viewed as [outer, n, inner]. Multi-axis reductions apply these one
+ * axis at a time (see ops/reduce.ts).
+ */
+import type { FloatArray, Storage } from './types.js';
+
+export enum ReduceCode { Sum, Max, Min, Prod }
+
+export function reduceAxis(code: ReduceCode, x: FloatArray, outer: number, n: number, inner: number, out: FloatArray): void {
+  for (let o = 0; o < outer; o++) {
+    const base = o * n * inner, ob = o * inner;
+    for (let j = 0; j < inner; j++) {
+      let i = base + j;
+      let acc: number;
+      switch (code) {
+        case ReduceCode.Sum:
+          acc = 0;
+          for (let r = 0; r < n; r++, i += inner) acc += x[i];
+          break;
+        case ReduceCode.Prod:
+          acc = 1;
+          for (let r = 0; r < n; r++, i += inner) acc *= x[i];
+          break;
+        case ReduceCode.Max:
+          acc = -Infinity;
+          for (let r = 0; r < n; r++, i += inner) {
+            const v = x[i];
+            if (v > acc || v !== v) acc = v; // NaN wins, like PyTorch
+            if (acc !== acc) break;
+          }
+          break;
+        case ReduceCode.Min:
+          acc = Infinity;
+          for (let r = 0; r < n; r++, i += inner) {
+            const v = x[i];
+            if (v < acc || v !== v) acc = v;
+            if (acc !== acc) break;
+          }
+          break;
+      }
+      out[ob + j] = acc;
+    }
+  }
+}
+
+/** Index of the first maximum (or minimum) along the axis; NaN counts as the extreme, like PyTorch. */
+export function argReduceAxis(isMax: boolean, x: FloatArray, outer: number, n: number, inner: number, out: Storage): void {
+  for (let o = 0; o < outer; o++) {
+    const base = o * n * inner, ob = o * inner;
+    for (let j = 0; j < inner; j++) {
+      let best = x[base + j], bi = 0;
+      for (let r = 1; r < n && best === best; r++) {
+        const v = x[base + j + r * inner];
+        if (v !== v || (isMax ? v > best : v < best)) {
+          best = v;
+          bi = r;
+        }
+      }
+      out[ob + j] = bi;
+    }
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * Elementwise unary kernels: plain loops over typed arrays, one per function, so each loop stays monomorphic.
+ * `x` and `out` have the same length; `out` may be `x` (in-place use).
+ */
+import type { FloatArray } from './types.js';
+
+export type UnaryKernel = (x: FloatArray, out: FloatArray) => void;
+
+export const negK: UnaryKernel = (x, o) => { for (let i = 0; i < x.length; i++) o[i] = -x[i]; };
+export const expK: UnaryKernel = (x, o) => { for (let i = 0; i < x.length; i++) o[i] = Math.exp(x[i]); };
+export const logK: UnaryKernel = (x, o) => { for (let i = 0; i < x.length; i++) o[i] = Math.log(x[i]); };
+export const log1pK: UnaryKernel = (x, o) => { for (let i = 0; i < x.length; i++) o[i] = Math.log1p(x[i]); };
+export const sqrtK: UnaryKernel = (x, o) => { for (let i = 0; i < x.length; i++) o[i] = Math.sqrt(x[i]); };
+export const absK: UnaryKernel = (x, o) => { for (let i = 0; i < x.length; i++) o[i] = Math.abs(x[i]); };
+export const signK: UnaryKernel = (x, o) => { for (let i = 0; i < x.length; i++) o[i] = Math.sign(x[i]); };
+export const sinK: UnaryKernel = (x, o) => { for (let i = 0; i < x.length; i++) o[i] = Math.sin(x[i]); };
+export const cosK: UnaryKernel = (x, o) => { for (let i = 0; i < x.length; i++) o[i] = Math.cos(x[i]); };
+export const tanhK: UnaryKernel = (x, o) => { for (let i = 0; i < x.length; i++) o[i] = Math.tanh(x[i]); };
+export const reluK: UnaryKernel = (x, o) => { for (let i = 0; i < x.length; i++) o[i] = x[i] > 0 ? x[i] : 0; };
+export const reciprocalK: UnaryKernel = (x, o) => { for (let i = 0; i < x.length; i++) o[i] = 1 / x[i]; };
+export const squareK: UnaryKernel = (x, o) => { for (let i = 0; i < x.length; i++) o[i] = x[i] * x[i]; };
+
+export const sigmoidK: UnaryKernel = (x, o) => {
+  for (let i = 0; i < x.length; i++) {
+    // Two branches keep exp's argument non-positive, so neither overflows.
+    const v = x[i];
+    if (v >= 0) o[i] = 1 / (1 + Math.exp(-v));
+    else {
+      const e = Math.exp(v);
+      o[i] = e / (1 + e);
+    }
+  }
+};
+
+/** softplus(x) = log(1 + eˣ), linear above `threshold` like PyTorch (beta = 1). */
+export const softplusK: UnaryKernel = (x, o) => {
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i];
+    o[i] = v > 20 ? v : Math.max(v, 0) + Math.log1p(Math.exp(-Math.abs(v)));
+  }
+};
+
+export function leakyReluK(x: FloatArray, o: FloatArray, slope: number): void {
+  for (let i = 0; i < x.length; i++) o[i] = x[i] > 0 ? x[i] : x[i] * slope;
+}
+
+export function clampK(x: FloatArray, o: FloatArray, lo: number, hi: number): void {
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i];
+    o[i] = v < lo ? lo : v > hi ? hi : v;
+  }
+}
+
+/**
+ * erf to double precision. |x| < 3: the series erf(x) = 2/√π·e^(-x²)·Σ 2ⁿx^(2n+1)/(1·3·…·(2n+1)), whose terms are all
+ * positive (no cancellation); |x| ≥ 3: 1 - erfc(x) with erfc's continued fraction, evaluated by the modified Lentz method.
+ */
+export function erf(x: number): number {
+  if (x !== x) return NaN;
+  const ax = Math.abs(x);
+  if (ax < 3) {
+    const x2 = ax * ax;
+    let term = ax, sum = ax;
+    for (let n = 1; n < 200; n++) {
+      term *= (2 * x2) / (2 * n + 1);
+      sum += term;
+      if (term < sum * 1e-17) break;
+    }
+    const r = (2 / Math.sqrt(Math.PI)) * Math.exp(-x2) * sum;
+    return x < 0 ? -r : r;
+  }
+  if (ax > 6) return x > 0 ? 1 : -1;
+  // erfc(x) = e^(-x²)/√π · 1/(x + (1/2)/(x + 1/(x + (3/2)/(x + 2/(x + …)))))
+  const tiny = 1e-300;
+  let f = ax, c = ax, d = 0;
+  for (let k = 1; k < 300; k++) {
+    const a = k / 2;
+    d = ax + a * d;
+    d = Math.abs(d) < tiny ? tiny : d;
+    c = ax + a / c;
+    c = Math.abs(c) < tiny ? tiny : c;
+    d = 1 / d;
+    const delta = c * d;
+    f *= delta;
+    if (Math.abs(delta - 1) < 1e-16) break;
+  }
+  const erfc = Math.exp(-ax * ax) / Math.sqrt(Math.PI) / f;
+  return x > 0 ? 1 - erfc : erfc - 1;
+}
+
+export const erfK: UnaryKernel = (x, o) => { for (let i = 0; i < x.length; i++) o[i] = erf(x[i]); };

@@ -1,0 +1,194 @@
+/**
+ * A small WebAssembly assembler: enough of the binary format to write numeric kernels in TypeScript and emit their
+ * bytes at module load, so the repository holds readable kernel source and no opaque binary.
+ *
+ * Instructions are written in WAT's folded form: `i32.add(local.get(x), i32.const(4))` yields the operands' code
+ * followed by the opcode. Code is a nested list of bytes, flattened once when the module is encoded.
+ */
+
+export type Code = number | readonly Code[];
+
+export const I32 = 0x7f;
+export const F32 = 0x7d;
+export const V128 = 0x7b;
+export type ValType = typeof I32 | typeof F32 | typeof V128;
+
+function uleb(value: number): number[] {
+  const out: number[] = [];
+  let v = value >>> 0;
+  do {
+    let byte = v & 0x7f;
+    v >>>= 7;
+    if (v !== 0) byte |= 0x80;
+    out.push(byte);
+  } while (v !== 0);
+  return out;
+}
+
+function sleb(value: number): number[] {
+  const out: number[] = [];
+  let v = value | 0;
+  for (;;) {
+    const byte = v & 0x7f;
+    v >>= 7;
+    const done = (v === 0 && (byte & 0x40) === 0) || (v === -1 && (byte & 0x40) !== 0);
+    out.push(done ? byte : byte | 0x80);
+    if (done) return out;
+  }
+}
+
+function flatten(code: Code, out: number[] = []): number[] {
+  if (typeof code === 'number') out.push(code);
+  else for (const c of code) flatten(c, out);
+  return out;
+}
+
+function vec(items: readonly Code[]): Code[] {
+  return [uleb(items.length), ...items];
+}
+
+function utf8(s: string): Code[] {
+  const bytes = Array.from(new TextEncoder().encode(s));
+  return [uleb(bytes.length), bytes];
+}
+
+/** memarg: alignment hint (log2 bytes) and constant byte offset. */
+function memarg(alignLog2: number, offset: number): number[] {
+  return [...uleb(alignLog2), ...uleb(offset)];
+}
+
+const SIMD = 0xfd;
+const simd = (op: number): number[] => [SIMD, ...uleb(op)];
+
+export const local = {
+  get: (index: number): Code => [0x20, uleb(index)],
+  set: (index: number, value: Code): Code => [value, 0x21, uleb(index)],
+  tee: (index: number, value: Code): Code => [value, 0x22, uleb(index)],
+};
+
+export const i32 = {
+  const: (v: number): Code => [0x41, sleb(v)],
+  load: (addr: Code, offset = 0): Code => [addr, 0x28, memarg(2, offset)],
+  store: (addr: Code, value: Code, offset = 0): Code => [addr, value, 0x36, memarg(2, offset)],
+  eqz: (a: Code): Code => [a, 0x45],
+  eq: (a: Code, b: Code): Code => [a, b, 0x46],
+  ne: (a: Code, b: Code): Code => [a, b, 0x47],
+  ltS: (a: Code, b: Code): Code => [a, b, 0x48],
+  gtS: (a: Code, b: Code): Code => [a, b, 0x4a],
+  leS: (a: Code, b: Code): Code => [a, b, 0x4c],
+  geS: (a: Code, b: Code): Code => [a, b, 0x4e],
+  add: (a: Code, b: Code): Code => [a, b, 0x6a],
+  sub: (a: Code, b: Code): Code => [a, b, 0x6b],
+  mul: (a: Code, b: Code): Code => [a, b, 0x6c],
+  and: (a: Code, b: Code): Code => [a, b, 0x71],
+  shl: (a: Code, b: Code): Code => [a, b, 0x74],
+  /** Signed minimum, written with select since wasm has no integer min. */
+  minS: (a: Code, b: Code, tmpA: number, tmpB: number): Code =>
+    [local.tee(tmpA, a), local.tee(tmpB, b), i32.ltS(local.get(tmpA), local.get(tmpB)), 0x1b],
+};
+
+export const f32 = {
+  const: (v: number): Code => {
+    const bytes = new Uint8Array(new Float32Array([v]).buffer);
+    return [0x43, Array.from(bytes)];
+  },
+  load: (addr: Code, offset = 0): Code => [addr, 0x2a, memarg(2, offset)],
+  store: (addr: Code, value: Code, offset = 0): Code => [addr, value, 0x38, memarg(2, offset)],
+  add: (a: Code, b: Code): Code => [a, b, 0x92],
+};
+
+export const v128 = {
+  load: (addr: Code, offset = 0): Code => [addr, simd(0x00), memarg(4, offset)],
+  /** Loads one f32 and broadcasts it to all four lanes (one `vbroadcastss` on x64). */
+  load32Splat: (addr: Code, offset = 0): Code => [addr, simd(0x09), memarg(2, offset)],
+  store: (addr: Code, value: Code, offset = 0): Code => [addr, value, simd(0x0b), memarg(4, offset)],
+  zero: (): Code => [simd(0x0c), new Array<number>(16).fill(0)],
+};
+
+export const f32x4 = {
+  splat: (a: Code): Code => [a, simd(0x13)],
+  add: (a: Code, b: Code): Code => [a, b, simd(0xe4)],
+  mul: (a: Code, b: Code): Code => [a, b, simd(0xe6)],
+};
+
+const EMPTY_BLOCK = 0x40;
+const END = 0x0b;
+
+/** `block … end`: `br(depth)` to it jumps forward past its end. */
+export function block(...body: Code[]): Code {
+  return [0x02, EMPTY_BLOCK, body, END];
+}
+
+/** `loop … end`: `br(depth)` to it jumps back to its start. */
+export function loop(...body: Code[]): Code {
+  return [0x03, EMPTY_BLOCK, body, END];
+}
+
+export function ifThen(cond: Code, then: Code[], otherwise?: Code[]): Code {
+  return otherwise ? [cond, 0x04, EMPTY_BLOCK, then, 0x05, otherwise, END] : [cond, 0x04, EMPTY_BLOCK, then, END];
+}
+
+export const br = (depth: number): Code => [0x0c, uleb(depth)];
+export const brIf = (depth: number, cond: Code): Code => [cond, 0x0d, uleb(depth)];
+export const call = (funcIndex: number, ...args: Code[]): Code => [args, 0x10, uleb(funcIndex)];
+
+/**
+ * `for (v = from; v < to; v += step) body` as `block { loop { br_if exit (v >= to); body; v += step; br loop } }`.
+ * Inside `body`, depth 0 is the loop and depth 1 the exit block.
+ */
+export function forLoop(v: number, from: Code, to: Code, step: Code, ...body: Code[]): Code {
+  return [
+    local.set(v, from),
+    block(loop(
+      brIf(1, i32.geS(local.get(v), to)),
+      ...body,
+      local.set(v, i32.add(local.get(v), step)),
+      br(0),
+    )),
+  ];
+}
+
+/** A function under construction: parameters come first in the local index space, then declared locals. */
+export class FunctionBuilder {
+  private readonly locals: ValType[] = [];
+  body: Code[] = [];
+
+  constructor(readonly name: string, readonly params: readonly ValType[], readonly results: readonly ValType[] = []) {}
+
+  /** Declares a local and returns its index. */
+  local(type: ValType): number {
+    this.locals.push(type);
+    return this.params.length + this.locals.length - 1;
+  }
+
+  encodeBody(): Code {
+    const groups: Code[] = this.locals.map((t) => [uleb(1), t]);
+    const bytes = flatten([vec(groups), this.body, END]);
+    return [uleb(bytes.length), bytes];
+  }
+}
+
+/**
+ * Encodes a module with one exported memory and the given functions, all exported under their names.
+ * Function i has index i, which is what `call` takes.
+ */
+export function encodeModule(functions: readonly FunctionBuilder[], memoryPages: number): Uint8Array {
+  const section = (id: number, payload: Code[]): Code => {
+    const bytes = flatten(payload);
+    return [id, uleb(bytes.length), bytes];
+  };
+  const types = functions.map((f) => [0x60, vec([...f.params]), vec([...f.results])]);
+  const exports: Code[] = [
+    [utf8('memory'), 0x02, uleb(0)],
+    ...functions.map((f, i) => [utf8(f.name), 0x00, uleb(i)]),
+  ];
+  const bytes = flatten([
+    [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
+    section(1, vec(types)),
+    section(3, vec(functions.map((_, i) => uleb(i)))),
+    section(5, vec([[0x00, uleb(memoryPages)]])),
+    section(7, vec(exports)),
+    section(10, vec(functions.map((f) => f.encodeBody()))),
+  ]);
+  return new Uint8Array(bytes);
+}

@@ -1,0 +1,84 @@
+/**
+ * Matrix multiplication. One primitive, `mm(a, b, transA, transB)` on ≥2-D operands with broadcast batch dimensions,
+ * computes op(a)·op(b) with transposes read in place by the gemm kernel. Its vjp is four more `mm` calls with other
+ * transpose flags, so backward never materialises a transpose and second derivatives come for free.
+ */
+import { Tensor } from '../tensor.js';
+import { record } from '../autograd/node.js';
+import { gemm } from '../kernels/gemm.js';
+import type { FloatArray } from '../kernels/types.js';
+import { promote } from '../dtype.js';
+import { broadcastShapes, broadcastStrides, fmtShape, sizeOf } from '../shape.js';
+import { defineOp } from './registry.js';
+import { cast } from './cast.js';
+import { reshape } from './shape.js';
+
+function mm(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tensor {
+  const ra = a.ndim, rb = b.ndim;
+  const m = a.shape[transA ? ra - 1 : ra - 2], ka = a.shape[transA ? ra - 2 : ra - 1];
+  const kb = b.shape[transB ? rb - 1 : rb - 2], n = b.shape[transB ? rb - 2 : rb - 1];
+  if (ka !== kb) {
+    throw new Error(`matmul: shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)} are not aligned (${ka} ≠ ${kb})`);
+  }
+  const batchA = a.shape.slice(0, ra - 2), batchB = b.shape.slice(0, rb - 2);
+  const batch = broadcastShapes(batchA, batchB, 'matmul (batch dimensions)');
+  const out = Tensor.empty([...batch, m, n], a.dtype);
+  const nb = sizeOf(batch);
+  const sa = broadcastStrides(batchA, batch), sb = broadcastStrides(batchB, batch);
+  const aMat = m * ka, bMat = ka * n, oMat = m * n;
+  const idx = new Array<number>(batch.length).fill(0);
+  for (let i = 0; i < nb; i++) {
+    let ao = 0, bo = 0;
+    for (let d = 0; d < batch.length; d++) {
+      ao += idx[d] * sa[d];
+      bo += idx[d] * sb[d];
+    }
+    gemm(transA, transB, m, n, ka, a.data as FloatArray, ao * aMat, b.data as FloatArray, bo * bMat, out.data as FloatArray, i * oMat);
+    for (let d = batch.length - 1; d >= 0; d--) {
+      if (++idx[d] < batch[d]) break;
+      idx[d] = 0;
+    }
+  }
+  return record('matmul', out, [a, b], (g, needs) => {
+    let ga: Tensor | null = null, gb: Tensor | null = null;
+    if (!transA && !transB) {
+      if (needs[0]) ga = mm(g, b, false, true);
+      if (needs[1]) gb = mm(a, g, true, false);
+    } else if (!transA && transB) {
+      if (needs[0]) ga = mm(g, b, false, false);
+      if (needs[1]) gb = mm(g, a, true, false);
+    } else if (transA && !transB) {
+      if (needs[0]) ga = mm(b, g, false, true);
+      if (needs[1]) gb = mm(a, g, false, false);
+    } else {
+      if (needs[0]) ga = mm(b, g, true, true);
+      if (needs[1]) gb = mm(g, a, true, true);
+    }
+    return [ga, gb];
+  });
+}
+
+export const matmul = defineOp({
+  name: 'matmul', family: 'linalg', differentiable: true, primitive: true,
+  summary: 'matrix product with PyTorch semantics: 1-D·1-D dot, 1-D/2-D mixes, batched N-D with broadcast batch dimensions',
+  grad: 'a: g · bᵀ; b: aᵀ · g (summed over broadcast batch dimensions)',
+}, (a: Tensor, b: Tensor): Tensor => {
+  if (!(a instanceof Tensor) || !(b instanceof Tensor)) throw new Error('matmul: both operands must be Tensors');
+  if (a.ndim === 0 || b.ndim === 0) throw new Error(`matmul: both operands need at least 1 dimension, got shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
+  const dt = promote(a.dtype, b.dtype);
+  const x = a.dtype === dt ? a : cast(a, dt), y = b.dtype === dt ? b : cast(b, dt);
+  const k = x.shape[x.ndim - 1];
+  if (x.ndim === 1 && y.ndim === 1) {
+    if (y.shape[0] !== k) throw new Error(`matmul: shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)} are not aligned (${k} ≠ ${y.shape[0]})`);
+    return reshape(mm(reshape(x, [1, k]), reshape(y, [k, 1]), false, false), []);
+  }
+  if (x.ndim === 1) {
+    const r = mm(reshape(x, [1, k]), y, false, false);
+    return reshape(r, [...r.shape.slice(0, -2), r.shape[r.ndim - 1]]);
+  }
+  if (y.ndim === 1) {
+    const r = mm(x, reshape(y, [y.shape[0], 1]), false, false);
+    return reshape(r, r.shape.slice(0, -1));
+  }
+  return mm(x, y, false, false);
+});

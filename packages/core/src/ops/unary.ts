@@ -1,0 +1,90 @@
+/**
+ * Elementwise unary ops. Each primitive states its kernel and its vjp side by side; the vjp is written with tensor ops
+ * (and reuses the op's result where that is cheaper: exp, tanh, sigmoid, sqrt, reciprocal), so it is differentiable again.
+ */
+import { Tensor } from '../tensor.js';
+import { record } from '../autograd/node.js';
+import * as K from '../kernels/unary.js';
+import type { FloatArray } from '../kernels/types.js';
+import { defineOp, type OpFamily } from './registry.js';
+import { add, mul, sub, where, gt, ge, le } from './binary.js';
+import { asFloat } from './cast.js';
+
+type UnaryVjp = (g: Tensor, x: Tensor, out: Tensor) => Tensor;
+
+interface UnarySpec {
+  summary: string;
+  grad: string;
+  family?: OpFamily;
+}
+
+/** Declares a differentiable elementwise op from its kernel and its vjp. */
+function unary(name: string, spec: UnarySpec, kernel: K.UnaryKernel, vjp: UnaryVjp): (x: Tensor) => Tensor {
+  return defineOp({ name, family: spec.family ?? 'unary', differentiable: true, primitive: true, summary: spec.summary, grad: spec.grad }, (x: Tensor): Tensor => {
+    x = asFloat(x, name);
+    const out = Tensor.empty(x.shape, x.dtype);
+    kernel(x.data as FloatArray, out.data as FloatArray);
+    return record(name, out, [x], (g) => [vjp(g, x, out)]);
+  });
+}
+
+export const neg = unary('neg', { summary: '-x', grad: '-g' }, K.negK, (g) => neg(g));
+export const exp = unary('exp', { summary: 'eˣ', grad: 'g · out' }, K.expK, (g, _x, out) => mul(g, out));
+export const log = unary('log', { summary: 'natural logarithm', grad: 'g / x' }, K.logK, (g, x) => g.div(x));
+export const log1p = unary('log1p', { summary: 'log(1 + x), accurate near 0', grad: 'g / (1 + x)' }, K.log1pK, (g, x) => g.div(add(x, 1)));
+export const sqrt = unary('sqrt', { summary: '√x', grad: 'g / (2 · out)' }, K.sqrtK, (g, _x, out) => g.div(mul(out, 2)));
+export const abs = unary('abs', { summary: '|x|', grad: 'g · sign(x) (0 at x = 0)' }, K.absK, (g, x) => mul(g, sign(x)));
+export const sin = unary('sin', { summary: 'sine', grad: 'g · cos(x)' }, K.sinK, (g, x) => mul(g, cos(x)));
+export const cos = unary('cos', { summary: 'cosine', grad: '-g · sin(x)' }, K.cosK, (g, x) => neg(mul(g, sin(x))));
+export const tanh = unary('tanh', { summary: 'hyperbolic tangent', grad: 'g · (1 - out²)', family: 'activation' }, K.tanhK,
+  (g, _x, out) => mul(g, sub(1, square(out))));
+export const sigmoid = unary('sigmoid', { summary: '1 / (1 + e⁻ˣ), computed without overflow', grad: 'g · out · (1 - out)', family: 'activation' }, K.sigmoidK,
+  (g, _x, out) => mul(g, mul(out, sub(1, out))));
+export const relu = unary('relu', { summary: 'max(x, 0)', grad: 'g · (x > 0)', family: 'activation' }, K.reluK, (g, x) => mul(g, gt(x, 0)));
+export const softplus = unary('softplus', { summary: 'log(1 + eˣ), stable; x for x > 20 like PyTorch', grad: 'g · sigmoid(x) (g for x > 20)', family: 'activation' }, K.softplusK,
+  (g, x) => mul(g, where(gt(x, 20), 1, sigmoid(x))));
+export const erf = unary('erf', { summary: 'error function', grad: 'g · 2/√π · e^(-x²)' }, K.erfK,
+  (g, x) => mul(g, exp(neg(square(x)))).mul(2 / Math.sqrt(Math.PI)));
+export const reciprocal = unary('reciprocal', { summary: '1 / x', grad: '-g · out²' }, K.reciprocalK, (g, _x, out) => neg(mul(g, square(out))));
+export const square = unary('square', { summary: 'x²', grad: '2 · g · x' }, K.squareK, (g, x) => mul(g, mul(x, 2)));
+
+/** sign(x) ∈ {-1, 0, 1}; its derivative is zero almost everywhere, so it records no graph. */
+export const sign = defineOp({ name: 'sign', family: 'unary', differentiable: false, primitive: true, summary: 'sign of x: -1, 0 or 1', grad: '' }, (x: Tensor): Tensor => {
+  x = asFloat(x, 'sign');
+  const out = Tensor.empty(x.shape, x.dtype);
+  K.signK(x.data as FloatArray, out.data as FloatArray);
+  return out;
+});
+
+export const leakyRelu = defineOp({
+  name: 'leakyRelu', family: 'activation', differentiable: true, primitive: true,
+  summary: 'x for x > 0, negativeSlope · x otherwise (default slope 0.01)', grad: 'g · (x > 0 ? 1 : negativeSlope)',
+}, (x: Tensor, negativeSlope = 0.01): Tensor => {
+  x = asFloat(x, 'leakyRelu');
+  const out = Tensor.empty(x.shape, x.dtype);
+  K.leakyReluK(x.data as FloatArray, out.data as FloatArray, negativeSlope);
+  return record('leakyRelu', out, [x], (g) => [mul(g, where(gt(x, 0), 1, negativeSlope))]);
+});
+
+export const clamp = defineOp({
+  name: 'clamp', family: 'unary', differentiable: true, primitive: true,
+  summary: 'limits x to [min, max] (either bound may be omitted)', grad: 'g · (min ≤ x ≤ max)',
+}, (x: Tensor, min?: number | null, max?: number | null): Tensor => {
+  x = asFloat(x, 'clamp');
+  const lo = min ?? -Infinity, hi = max ?? Infinity;
+  if (Number.isNaN(lo) || Number.isNaN(hi)) throw new Error(`clamp: bounds must not be NaN (min=${min}, max=${max})`);
+  const out = Tensor.empty(x.shape, x.dtype);
+  K.clampK(x.data as FloatArray, out.data as FloatArray, lo, hi);
+  return record('clamp', out, [x], (g) => {
+    let mask = g;
+    if (lo > -Infinity) mask = mul(mask, ge(x, lo));
+    if (hi < Infinity) mask = mul(mask, le(x, hi));
+    return [mask];
+  });
+});
+
+/** GELU, exact (erf) form as PyTorch's default: x · Φ(x). A composite, so its gradient comes from erf's. */
+export const gelu = defineOp({
+  name: 'gelu', family: 'activation', differentiable: true, primitive: false,
+  summary: 'x · Φ(x) = x/2 · (1 + erf(x/√2)), the exact form', grad: 'composite (via erf)',
+}, (x: Tensor): Tensor => mul(mul(x, 0.5), add(erf(mul(x, Math.SQRT1_2)), 1)));

@@ -1,0 +1,102 @@
+/** Shape algebra: sizes, strides, broadcasting and axis normalisation. Pure functions, no tensors. */
+
+export type Shape = readonly number[];
+
+export function sizeOf(shape: Shape): number {
+  let n = 1;
+  for (let i = 0; i < shape.length; i++) n *= shape[i];
+  return n;
+}
+
+export function stridesOf(shape: Shape): number[] {
+  const s = new Array<number>(shape.length);
+  let acc = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    s[i] = acc;
+    acc *= shape[i];
+  }
+  return s;
+}
+
+export function sameShape(a: Shape, b: Shape): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+export function fmtShape(shape: Shape): string {
+  return `[${shape.join(', ')}]`;
+}
+
+/** NumPy/PyTorch broadcasting of two shapes; `op` names the caller in the error. */
+export function broadcastShapes(a: Shape, b: Shape, op = 'broadcast'): number[] {
+  if (sameShape(a, b)) return a.slice();
+  const n = Math.max(a.length, b.length);
+  const out = new Array<number>(n);
+  for (let i = 0; i < n; i++) {
+    const da = i < n - a.length ? 1 : a[i - (n - a.length)];
+    const db = i < n - b.length ? 1 : b[i - (n - b.length)];
+    if (da !== db && da !== 1 && db !== 1) {
+      throw new Error(`${op}: shapes ${fmtShape(a)} and ${fmtShape(b)} cannot be broadcast together (dimension ${i - n} is ${da} vs ${db})`);
+    }
+    out[i] = da === 1 ? db : da;
+  }
+  return out;
+}
+
+/** Strides for reading a tensor of `shape` as if broadcast to `target` (0 on broadcast dimensions). */
+export function broadcastStrides(shape: Shape, target: Shape): number[] {
+  const own = stridesOf(shape);
+  const off = target.length - shape.length;
+  const s = new Array<number>(target.length).fill(0);
+  for (let i = 0; i < shape.length; i++) s[i + off] = shape[i] === 1 && target[i + off] !== 1 ? 0 : own[i];
+  return s;
+}
+
+/** True when `shape` broadcasts to `target` exactly (the rule used to sum a gradient back to its input). */
+export function broadcastsTo(shape: Shape, target: Shape): boolean {
+  if (shape.length > target.length) return false;
+  const off = target.length - shape.length;
+  for (let i = 0; i < shape.length; i++) if (shape[i] !== 1 && shape[i] !== target[i + off]) return false;
+  return true;
+}
+
+export function normAxis(axis: number, ndim: number, op: string, shape?: Shape): number {
+  if (!Number.isInteger(axis)) throw new Error(`${op}: axis must be an integer, got ${axis}`);
+  const a = axis < 0 ? axis + ndim : axis;
+  if (a < 0 || a >= ndim) {
+    const where = shape ? `a tensor of shape ${fmtShape(shape)}` : `a tensor with ${ndim} dimensions`;
+    throw new Error(`${op}: axis ${axis} is out of range for ${where} (valid: ${-ndim}..${ndim - 1})`);
+  }
+  return a;
+}
+
+/** Normalised, sorted, de-duplicated axes; undefined means all axes. */
+export function normAxes(axis: number | readonly number[] | undefined | null, shape: Shape, op: string): number[] {
+  const ndim = shape.length;
+  if (axis === undefined || axis === null) return Array.from({ length: ndim }, (_, i) => i);
+  const list = typeof axis === 'number' ? [axis] : axis;
+  const out = list.map((a) => normAxis(a, ndim, op, shape));
+  const sorted = [...new Set(out)].sort((x, y) => x - y);
+  if (sorted.length !== out.length) throw new Error(`${op}: repeated axis in [${list.join(', ')}]`);
+  return sorted;
+}
+
+/** Shape after reducing `axes`, keeping them as size 1 when keepdim. */
+export function reducedShape(shape: Shape, axes: readonly number[], keepdim: boolean): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < shape.length; i++) {
+    if (axes.includes(i)) {
+      if (keepdim) out.push(1);
+    } else out.push(shape[i]);
+  }
+  return out;
+}
+
+export function checkShape(shape: readonly number[], op: string): number[] {
+  if (!Array.isArray(shape)) throw new Error(`${op}: shape must be an array of integers, got ${String(shape)}`);
+  for (const d of shape) {
+    if (!Number.isInteger(d) || d < 0) throw new Error(`${op}: invalid shape ${fmtShape(shape)} (dimensions must be non-negative integers)`);
+  }
+  return shape.slice();
+}

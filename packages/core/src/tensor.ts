@@ -1,0 +1,279 @@
+/**
+ * The Tensor class: contiguous typed-array storage, a shape, a dtype, and the autograd fields. Every op is also a
+ * method here that forwards to the function of the same name in ops/ — the ops hold the math, this file holds none.
+ */
+import type { Storage } from './kernels/types.js';
+import { allocate, type DType } from './dtype.js';
+import { fmtShape, sizeOf, type Shape } from './shape.js';
+import type { GradNode } from './autograd/node.js';
+import { isGradEnabled } from './autograd/grad-mode.js';
+import { backward as runBackward, type BackwardOptions } from './autograd/engine.js';
+import { formatTensor } from './format.js';
+import * as U from './ops/unary.js';
+import * as B from './ops/binary.js';
+import * as R from './ops/reduce.js';
+import * as S from './ops/shape.js';
+import * as I from './ops/index-ops.js';
+import { matmul } from './ops/matmul.js';
+import { cast, clone } from './ops/cast.js';
+import { softmax, logSoftmax } from './ops/softmax.js';
+
+export type Hook = (grad: Tensor) => Tensor | void | undefined;
+export type Operand = Tensor | number;
+export type Axis = number | readonly number[] | undefined | null;
+export type SliceSpec = number | null | undefined | readonly [(number | null)?, (number | null)?, (number | null)?];
+
+export class Tensor {
+  /** Contiguous values in row-major order. Read-only by convention: use `assign`/`fill` to change a tensor in place. */
+  readonly data: Storage;
+  readonly shape: readonly number[];
+  readonly dtype: DType;
+  readonly size: number;
+  /** The gradient accumulated by `backward`, or null. Settable (`x.grad = null` clears it). */
+  grad: Tensor | null = null;
+  /** Optional label, shown by `toDot` and in printing (nn names parameters with it). */
+  name: string | undefined = undefined;
+  /** @internal The op that produced this tensor, when it is part of a graph. */
+  _node: GradNode | null = null;
+  /** @internal */
+  _requiresGrad = false;
+  /** @internal */
+  _hooks: Hook[] | null = null;
+  /** @internal */
+  _retainGrad = false;
+
+  /** @internal Use `tensor()`, `zeros()` and friends to create tensors. */
+  constructor(data: Storage, shape: readonly number[], dtype: DType) {
+    this.data = data;
+    this.shape = shape;
+    this.dtype = dtype;
+    this.size = data.length;
+  }
+
+  /** @internal A fresh tensor of the given shape, zero-filled. */
+  static empty(shape: Shape, dtype: DType): Tensor {
+    return new Tensor(allocate(dtype, sizeOf(shape)), shape.slice(), dtype);
+  }
+
+  get ndim(): number {
+    return this.shape.length;
+  }
+
+  get requiresGrad(): boolean {
+    return this._requiresGrad;
+  }
+
+  set requiresGrad(value: boolean) {
+    if (this._node) {
+      throw new Error(`requiresGrad can only be set on leaf tensors; this one was produced by '${this._node.op}'. Use detach() to get a leaf.`);
+    }
+    if (value && this.dtype === 'int32') throw new Error('requiresGrad: only float32/float64 tensors can require gradients (this one is int32)');
+    this._requiresGrad = value;
+  }
+
+  /** True for tensors created by the user (not by a recorded op). */
+  get isLeaf(): boolean {
+    return this._node === null;
+  }
+
+  /** Name of the op that produced this tensor in the graph, or null for leaves. */
+  get op(): string | null {
+    return this._node ? this._node.op : null;
+  }
+
+  /** Sets requiresGrad and returns this tensor (chainable, like PyTorch's requires_grad_()). */
+  requiresGrad_(value = true): this {
+    this.requiresGrad = value;
+    return this;
+  }
+
+  // ----- reading -----
+
+  item(): number {
+    if (this.size !== 1) throw new Error(`item: only a tensor with one element can be converted to a number, this one has shape ${fmtShape(this.shape)}`);
+    return this.data[0];
+  }
+
+  /** Values as nested arrays (a number for a 0-d tensor). */
+  toArray(): NestedArray {
+    const { data, shape } = this;
+    if (shape.length === 0) return data[0];
+    const build = (dim: number, off: number, stride: number): NestedArray => {
+      const n = shape[dim];
+      const out: NestedArray[] = new Array(n);
+      if (dim === shape.length - 1) {
+        for (let i = 0; i < n; i++) out[i] = data[off + i];
+        return out;
+      }
+      const sub = stride / (n || 1);
+      for (let i = 0; i < n; i++) out[i] = build(dim + 1, off + i * sub, sub);
+      return out;
+    };
+    return build(0, 0, this.size);
+  }
+
+  toString(): string {
+    return formatTensor(this);
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+
+  // ----- autograd -----
+
+  /**
+   * Backpropagates from this tensor. A scalar needs no gradient (`backward()` or `backward({ retainGraph })`); any other
+   * shape needs `gradient` of the same shape. Gradients accumulate into `.grad` of leaves that require grad.
+   */
+  backward(gradient?: Tensor | BackwardOptions, opts?: BackwardOptions): void {
+    if (gradient !== undefined && !(gradient instanceof Tensor)) {
+      opts = gradient;
+      gradient = undefined;
+    }
+    runBackward([this], gradient === undefined ? undefined : [gradient], opts ?? {});
+  }
+
+  /** Keeps the gradient of this non-leaf tensor in `.grad` after backward. */
+  retainGrad(): this {
+    if (!this.requiresGrad) throw new Error('retainGrad: this tensor does not require grad');
+    this._retainGrad = true;
+    return this;
+  }
+
+  /**
+   * Registers `fn`, called with this tensor's gradient during backward. If it returns a tensor, that replaces the gradient.
+   * Returns a handle whose `remove()` unregisters the hook.
+   */
+  registerHook(fn: Hook): { remove(): void } {
+    if (!this.requiresGrad) throw new Error('registerHook: cannot register a hook on a tensor that does not require grad');
+    (this._hooks ??= []).push(fn);
+    return { remove: () => { this._hooks = this._hooks?.filter((h) => h !== fn) ?? null; } };
+  }
+
+  /** A tensor sharing this one's values but cut from the graph (a leaf that does not require grad). */
+  detach(): Tensor {
+    return new Tensor(this.data, this.shape, this.dtype);
+  }
+
+  // ----- in-place updates (for parameters and buffers, typically under noGrad) -----
+
+  private checkInPlace(op: string): void {
+    if (this._node) throw new Error(`${op}: cannot modify in place a tensor produced by '${this._node.op}' that is part of a graph; detach() it first`);
+    if (this._requiresGrad && isGradEnabled()) {
+      throw new Error(`${op}: in-place update of a leaf tensor that requires grad (shape ${fmtShape(this.shape)}); wrap it in noGrad(() => ...)`);
+    }
+  }
+
+  /** Copies `src` (broadcast to this shape, cast to this dtype) into this tensor's storage. */
+  assign(src: Operand): this {
+    this.checkInPlace('assign');
+    if (typeof src === 'number') return this.fill(src);
+    if (src.data === this.data) return this;
+    const b = src.shape.length === this.shape.length && src.size === this.size ? src : S.broadcastTo(src.detach(), this.shape);
+    this.data.set(b.data as ArrayLike<number>);
+    return this;
+  }
+
+  fill(value: number): this {
+    this.checkInPlace('fill');
+    this.data.fill(value);
+    return this;
+  }
+
+  zero(): this {
+    return this.fill(0);
+  }
+
+  // ----- dtype -----
+
+  to(dtype: DType): Tensor { return cast(this, dtype); }
+  cast(dtype: DType): Tensor { return cast(this, dtype); }
+  clone(): Tensor { return clone(this); }
+
+  // ----- elementwise unary -----
+
+  neg(): Tensor { return U.neg(this); }
+  exp(): Tensor { return U.exp(this); }
+  log(): Tensor { return U.log(this); }
+  log1p(): Tensor { return U.log1p(this); }
+  sqrt(): Tensor { return U.sqrt(this); }
+  abs(): Tensor { return U.abs(this); }
+  sign(): Tensor { return U.sign(this); }
+  sin(): Tensor { return U.sin(this); }
+  cos(): Tensor { return U.cos(this); }
+  tanh(): Tensor { return U.tanh(this); }
+  sigmoid(): Tensor { return U.sigmoid(this); }
+  relu(): Tensor { return U.relu(this); }
+  leakyRelu(negativeSlope = 0.01): Tensor { return U.leakyRelu(this, negativeSlope); }
+  gelu(): Tensor { return U.gelu(this); }
+  softplus(): Tensor { return U.softplus(this); }
+  erf(): Tensor { return U.erf(this); }
+  reciprocal(): Tensor { return U.reciprocal(this); }
+  square(): Tensor { return U.square(this); }
+  clamp(min?: number | null, max?: number | null): Tensor { return U.clamp(this, min, max); }
+
+  // ----- binary (broadcasting) -----
+
+  add(other: Operand): Tensor { return B.add(this, other); }
+  sub(other: Operand): Tensor { return B.sub(this, other); }
+  mul(other: Operand): Tensor { return B.mul(this, other); }
+  div(other: Operand): Tensor { return B.div(this, other); }
+  pow(exponent: Operand): Tensor { return B.pow(this, exponent); }
+  maximum(other: Operand): Tensor { return B.maximum(this, other); }
+  minimum(other: Operand): Tensor { return B.minimum(this, other); }
+  eq(other: Operand): Tensor { return B.eq(this, other); }
+  ne(other: Operand): Tensor { return B.ne(this, other); }
+  lt(other: Operand): Tensor { return B.lt(this, other); }
+  le(other: Operand): Tensor { return B.le(this, other); }
+  gt(other: Operand): Tensor { return B.gt(this, other); }
+  ge(other: Operand): Tensor { return B.ge(this, other); }
+
+  // ----- reductions -----
+
+  sum(axis?: Axis, keepdim = false): Tensor { return R.sum(this, axis, keepdim); }
+  mean(axis?: Axis, keepdim = false): Tensor { return R.mean(this, axis, keepdim); }
+  max(axis?: Axis, keepdim = false): Tensor { return R.max(this, axis, keepdim); }
+  min(axis?: Axis, keepdim = false): Tensor { return R.min(this, axis, keepdim); }
+  var(axis?: Axis, keepdim = false, correction = 1): Tensor { return R.variance(this, axis, keepdim, correction); }
+  std(axis?: Axis, keepdim = false, correction = 1): Tensor { return R.std(this, axis, keepdim, correction); }
+  logsumexp(axis?: Axis, keepdim = false): Tensor { return R.logsumexp(this, axis, keepdim); }
+  argmax(axis?: number, keepdim = false): Tensor { return R.argmax(this, axis, keepdim); }
+  argmin(axis?: number, keepdim = false): Tensor { return R.argmin(this, axis, keepdim); }
+  norm(p: number = 2, axis?: Axis, keepdim = false): Tensor { return R.norm(this, p, axis, keepdim); }
+
+  // ----- linear algebra -----
+
+  matmul(other: Tensor): Tensor { return matmul(this, other); }
+
+  // ----- shape -----
+
+  reshape(shape: readonly number[]): Tensor { return S.reshape(this, shape); }
+  view(shape: readonly number[]): Tensor { return S.reshape(this, shape); }
+  flatten(startDim = 0, endDim = -1): Tensor { return S.flatten(this, startDim, endDim); }
+  transpose(dim0 = -2, dim1 = -1): Tensor { return S.transpose(this, dim0, dim1); }
+  /** The matrix transpose of the last two dimensions (PyTorch's `.mT`). */
+  get mT(): Tensor { return S.transpose(this, -2, -1); }
+  permute(dims: readonly number[]): Tensor { return S.permute(this, dims); }
+  squeeze(axis?: Axis): Tensor { return S.squeeze(this, axis); }
+  unsqueeze(axis: number): Tensor { return S.unsqueeze(this, axis); }
+  expand(shape: readonly number[]): Tensor { return S.expand(this, shape); }
+  broadcastTo(shape: readonly number[]): Tensor { return S.broadcastTo(this, shape); }
+  expandAs(other: Tensor): Tensor { return S.broadcastTo(this, other.shape); }
+  slice(spec: readonly SliceSpec[]): Tensor { return S.slice(this, spec); }
+  narrow(axis: number, start: number, length: number): Tensor { return S.narrow(this, axis, start, length); }
+  split(sizeOrSections: number | readonly number[], axis = 0): Tensor[] { return S.split(this, sizeOrSections, axis); }
+  chunk(chunks: number, axis = 0): Tensor[] { return S.chunk(this, chunks, axis); }
+  pad(pads: readonly number[], value = 0): Tensor { return S.pad(this, pads, value); }
+  indexSelect(axis: number, indices: IndexLike): Tensor { return I.indexSelect(this, axis, indices); }
+  gather(axis: number, index: Tensor | NestedArray): Tensor { return I.gather(this, axis, index); }
+
+  // ----- softmax -----
+
+  softmax(axis = -1): Tensor { return softmax(this, axis); }
+  logSoftmax(axis = -1): Tensor { return logSoftmax(this, axis); }
+}
+
+export type NestedArray = number | NestedArray[];
+export type IndexLike = Tensor | readonly number[] | Int32Array;
+export type { BackwardOptions };

@@ -1,0 +1,193 @@
+/**
+ * The gradient-check table: one row per differentiable op and per broadcasting/axis variant, checked in float64 at
+ * PyTorch's default tolerances (eps 1e-6, atol 1e-5, rtol 1e-3), first and second order. Inputs are seeded and kept
+ * away from kinks (relu/abs at 0, clamp bounds, ties in max/min/maximum).
+ */
+import * as tg from '@tensorgrad/core';
+import { Generator, Tensor, gradcheck, gradgradcheck, listOps } from '@tensorgrad/core';
+
+interface Row {
+  /** The op under test (its registry name). */
+  op: string;
+  /** Variant label. */
+  variant?: string;
+  inputs: Tensor[];
+  fn: (...xs: Tensor[]) => Tensor | Tensor[];
+  opts?: tg.GradcheckOptions;
+}
+
+let seed = 1;
+/** Uniform float64 input in [lo, hi), optionally kept at least `gap` away from zero. */
+function u(shape: number[], lo = -2, hi = 2, gap = 0): Tensor {
+  const g = new Generator(seed++);
+  const t = tg.zeros(shape, { dtype: 'float64' });
+  for (let i = 0; i < t.size; i++) {
+    let v = lo + (hi - lo) * g.random();
+    if (gap > 0 && Math.abs(v) < gap) v = v < 0 ? -gap - Math.abs(v) : gap + v;
+    t.data[i] = v;
+  }
+  t.requiresGrad = true;
+  return t;
+}
+const pos = (shape: number[]) => u(shape, 0.5, 2.5);
+const c = (data: tg.NestedArray) => tg.tensor(data, { dtype: 'float64' });
+
+// Constant multipliers, so shape ops are checked against a non-trivial upstream pattern.
+const k423 = u([4, 2, 3]).detach(), k234 = u([2, 3, 4]).detach(), k34 = u([3, 4]).detach();
+
+const rows: Row[] = [
+  // unary
+  { op: 'neg', inputs: [u([3, 4])], fn: (x) => x.neg() },
+  { op: 'exp', inputs: [u([3, 4])], fn: (x) => x.exp() },
+  { op: 'log', inputs: [pos([3, 4])], fn: (x) => x.log() },
+  { op: 'log1p', inputs: [pos([5])], fn: (x) => x.log1p() },
+  { op: 'sqrt', inputs: [pos([3, 4])], fn: (x) => x.sqrt() },
+  { op: 'abs', inputs: [u([3, 4], -2, 2, 0.1)], fn: (x) => x.abs() },
+  { op: 'sin', inputs: [u([3, 4])], fn: (x) => x.sin() },
+  { op: 'cos', inputs: [u([3, 4])], fn: (x) => x.cos() },
+  { op: 'tanh', inputs: [u([3, 4])], fn: (x) => x.tanh() },
+  { op: 'sigmoid', inputs: [u([3, 4], -5, 5)], fn: (x) => x.sigmoid() },
+  { op: 'relu', inputs: [u([3, 4], -2, 2, 0.1)], fn: (x) => x.relu() },
+  { op: 'leakyRelu', inputs: [u([3, 4], -2, 2, 0.1)], fn: (x) => x.leakyRelu(0.2) },
+  { op: 'gelu', inputs: [u([3, 4], -3, 3)], fn: (x) => x.gelu() },
+  { op: 'softplus', inputs: [u([3, 4], -5, 5)], fn: (x) => x.softplus() },
+  { op: 'softplus', variant: 'linear region x > 20', inputs: [u([3], 21, 30)], fn: (x) => x.softplus() },
+  { op: 'erf', inputs: [u([3, 4], -2.5, 2.5)], fn: (x) => x.erf() },
+  { op: 'reciprocal', inputs: [u([3, 4], -2, 2, 0.5)], fn: (x) => x.reciprocal() },
+  { op: 'square', inputs: [u([3, 4])], fn: (x) => x.square() },
+  { op: 'clamp', inputs: [c([[-1.7, -0.3, 0.2], [0.6, 1.4, 0.9]]).requiresGrad_()], fn: (x) => x.clamp(-0.5, 1) },
+  { op: 'clamp', variant: 'min only', inputs: [c([-1.7, -0.3, 0.2, 1.4]).requiresGrad_()], fn: (x) => x.clamp(0) },
+  // A float32 round trip cannot be differenced at eps = 1e-6; the op is linear, so a wide step loses nothing.
+  { op: 'cast', inputs: [u([2, 3])], fn: (x) => x.to('float32').mul(2).to('float64'), opts: { eps: 1e-2, atol: 1e-4 } },
+  { op: 'clone', inputs: [u([2, 3])], fn: (x) => x.clone().mul(x) },
+  // binary, with broadcasting variants
+  { op: 'add', inputs: [u([3, 4]), u([3, 4])], fn: (a, b) => a.add(b) },
+  { op: 'add', variant: '[3,1] + [1,4]', inputs: [u([3, 1]), u([1, 4])], fn: (a, b) => a.add(b) },
+  { op: 'add', variant: '[2,3,4] + [4]', inputs: [u([2, 3, 4]), u([4])], fn: (a, b) => a.add(b) },
+  { op: 'add', variant: 'tensor + number', inputs: [u([3])], fn: (a) => a.add(2.5) },
+  { op: 'sub', inputs: [u([3, 4]), u([4])], fn: (a, b) => a.sub(b) },
+  { op: 'sub', variant: 'number - tensor', inputs: [u([3])], fn: (a) => tg.sub(1, a) },
+  { op: 'mul', inputs: [u([3, 4]), u([3, 4])], fn: (a, b) => a.mul(b) },
+  { op: 'mul', variant: '[5] * []', inputs: [u([5]), u([])], fn: (a, b) => a.mul(b) },
+  { op: 'mul', variant: 'x * x (same input twice)', inputs: [u([4])], fn: (a) => a.mul(a) },
+  { op: 'div', inputs: [u([3, 4]), u([3, 1], -2, 2, 0.5)], fn: (a, b) => a.div(b) },
+  { op: 'pow', inputs: [pos([3, 4]), u([3, 4])], fn: (a, b) => a.pow(b) },
+  { op: 'pow', variant: 'number exponent', inputs: [pos([4])], fn: (a) => a.pow(3) },
+  { op: 'pow', variant: 'number base', inputs: [u([4])], fn: (b) => tg.pow(2, b) },
+  { op: 'maximum', inputs: [c([1, -2, 3, 0.5]).requiresGrad_(), c([0, 0.4, 4, -1]).requiresGrad_()], fn: (a, b) => a.maximum(b) },
+  { op: 'minimum', inputs: [u([3, 4]), c([0.25]).requiresGrad_()], fn: (a, b) => a.minimum(b) },
+  { op: 'where', inputs: [u([3, 4]), u([4])], fn: (a, b) => tg.where(c([[1, 0, 1, 0], [0, 0, 1, 1], [1, 1, 0, 0]]), a, b) },
+  // reductions
+  { op: 'sum', variant: 'all', inputs: [u([3, 4])], fn: (x) => x.sum() },
+  { op: 'sum', variant: 'axis 1 keepdim', inputs: [u([3, 4])], fn: (x) => x.sum(1, true) },
+  { op: 'sum', variant: 'axes [0, 2]', inputs: [u([2, 3, 4])], fn: (x) => x.sum([0, 2]) },
+  { op: 'sum', variant: 'axis -1', inputs: [u([2, 3, 4])], fn: (x) => x.sum(-1) },
+  { op: 'mean', inputs: [u([3, 4])], fn: (x) => x.mean(0) },
+  { op: 'mean', variant: 'all', inputs: [u([3, 4])], fn: (x) => x.mean() },
+  { op: 'max', variant: 'all', inputs: [u([3, 4])], fn: (x) => x.max() },
+  { op: 'max', variant: 'axis 1', inputs: [u([3, 4])], fn: (x) => x.max(1) },
+  { op: 'min', variant: 'axis 0 keepdim', inputs: [u([3, 4])], fn: (x) => x.min(0, true) },
+  { op: 'var', inputs: [u([3, 4])], fn: (x) => x.var(1) },
+  { op: 'var', variant: 'correction 0, all', inputs: [u([3, 4])], fn: (x) => x.var(null, false, 0) },
+  { op: 'std', inputs: [u([3, 4])], fn: (x) => x.std(0, true) },
+  { op: 'logsumexp', inputs: [u([3, 4])], fn: (x) => x.logsumexp(1) },
+  { op: 'logsumexp', variant: 'axes [0, 1]', inputs: [u([2, 3, 2])], fn: (x) => x.logsumexp([0, 1]) },
+  { op: 'norm', inputs: [u([3, 4])], fn: (x) => x.norm() },
+  { op: 'norm', variant: 'p = 1, axis 1', inputs: [u([3, 4], -2, 2, 0.1)], fn: (x) => x.norm(1, 1) },
+  { op: 'norm', variant: 'p = 3', inputs: [u([5], -2, 2, 0.1)], fn: (x) => x.norm(3) },
+  // matmul
+  { op: 'matmul', variant: '2-D · 2-D', inputs: [u([3, 4]), u([4, 2])], fn: (a, b) => a.matmul(b) },
+  { op: 'matmul', variant: '1-D · 1-D', inputs: [u([4]), u([4])], fn: (a, b) => a.matmul(b) },
+  { op: 'matmul', variant: '1-D · 2-D', inputs: [u([4]), u([4, 3])], fn: (a, b) => a.matmul(b) },
+  { op: 'matmul', variant: '2-D · 1-D', inputs: [u([3, 4]), u([4])], fn: (a, b) => a.matmul(b) },
+  { op: 'matmul', variant: 'batched [2,3,4] · [4,2]', inputs: [u([2, 3, 4]), u([4, 2])], fn: (a, b) => a.matmul(b) },
+  { op: 'matmul', variant: 'broadcast batch [2,1,2,3] · [3,3,2]', inputs: [u([2, 1, 2, 3]), u([3, 3, 2])], fn: (a, b) => a.matmul(b) },
+  { op: 'matmul', variant: 'transposed operand', inputs: [u([4, 3]), u([2, 4])], fn: (a, b) => a.mT.matmul(b.mT) },
+  // shape
+  { op: 'reshape', inputs: [u([3, 4])], fn: (x) => x.reshape([2, -1]).mul(x.reshape([2, 6])) },
+  { op: 'flatten', inputs: [u([2, 3, 2])], fn: (x) => x.flatten(1).square() },
+  { op: 'permute', inputs: [u([2, 3, 4])], fn: (x) => x.permute([2, 0, 1]).mul(k423) },
+  { op: 'transpose', inputs: [u([2, 3])], fn: (x) => x.transpose(0, 1).mul(c([[1, 2], [3, 4], [5, 6]])) },
+  { op: 'squeeze', inputs: [u([2, 1, 3])], fn: (x) => x.squeeze().square() },
+  { op: 'unsqueeze', inputs: [u([2, 3])], fn: (x) => x.unsqueeze(1).square() },
+  { op: 'expand', inputs: [u([3, 1])], fn: (x) => x.expand([2, 3, 4]).mul(k234) },
+  { op: 'broadcastTo', inputs: [u([4])], fn: (x) => x.broadcastTo([3, 4]).mul(k34) },
+  { op: 'slice', inputs: [u([4, 5])], fn: (x) => x.slice([[1, null], [0, 5, 2]]).square() },
+  { op: 'slice', variant: 'negative bounds and an index', inputs: [u([4, 5])], fn: (x) => x.slice([-1, [-4, -1]]).square() },
+  { op: 'narrow', inputs: [u([4, 5])], fn: (x) => x.narrow(1, 1, 3).square() },
+  { op: 'split', inputs: [u([5, 2])], fn: (x) => x.split(2).map((p, i) => p.mul(i + 1)) },
+  { op: 'chunk', inputs: [u([2, 6])], fn: (x) => x.chunk(3, 1).map((p, i) => p.square().mul(i + 1)) },
+  { op: 'concat', inputs: [u([2, 3]), u([1, 3])], fn: (a, b) => tg.concat([a, b, a], 0).square() },
+  { op: 'stack', inputs: [u([2, 3]), u([2, 3])], fn: (a, b) => tg.stack([a, b], 1).square() },
+  { op: 'pad', inputs: [u([2, 3])], fn: (x) => x.pad([1, 2, 0, 1], 0.5).square() },
+  { op: 'indexSelect', inputs: [u([4, 3])], fn: (x) => x.indexSelect(0, [3, 0, 3]).square() },
+  { op: 'gather', inputs: [u([3, 4])], fn: (x) => x.gather(1, [[0, 3], [2, 2], [1, 0]]).square() },
+  // softmax
+  { op: 'softmax', inputs: [u([3, 4])], fn: (x) => x.softmax(1) },
+  { op: 'softmax', variant: 'axis 0', inputs: [u([3, 4])], fn: (x) => x.softmax(0) },
+  { op: 'logSoftmax', inputs: [u([3, 4])], fn: (x) => x.logSoftmax() },
+];
+
+const label = (r: Row) => (r.variant ? `${r.op} (${r.variant})` : r.op);
+
+describe('gradcheck table', () => {
+  test.each(rows.map((r) => [label(r), r] as const))('%s: first derivatives', (_name, row) => {
+    const res = gradcheck(row.fn, row.inputs, row.opts);
+    expect(res.message).toMatch(/^gradcheck passed/);
+    expect(res.checked).toBe(row.inputs.reduce((n, x) => n + x.size, 0));
+  });
+
+  test.each(rows.map((r) => [label(r), r] as const))('%s: second derivatives', (_name, row) => {
+    expect(gradgradcheck(row.fn, row.inputs, row.opts).message).toMatch(/^gradcheck passed/);
+  });
+
+  test('every differentiable op has a row', () => {
+    const covered = new Set(rows.map((r) => r.op));
+    const missing = listOps().filter((o) => o.differentiable && !covered.has(o.name)).map((o) => o.name);
+    expect(missing).toEqual([]);
+  });
+
+  test('every row names a registered op', () => {
+    const known = new Set(listOps().map((o) => o.name));
+    expect(rows.map((r) => r.op).filter((n) => !known.has(n))).toEqual([]);
+  });
+});
+
+describe('gradcheck itself', () => {
+  const wrongSquare = tg.customOp({
+    name: 'wrongSquare',
+    forward: (x) => x.square(),
+    backward: (g, [x]) => [g.mul(x).mul(3)], // should be 2x
+  });
+
+  test('reports the input, index, both values and the errors when a vjp is wrong', () => {
+    const x = tg.tensor([1, 2], { dtype: 'float64', requiresGrad: true });
+    const res = gradcheck((a) => wrongSquare(a), [x]);
+    expect(res.ok).toBe(false);
+    expect(res.failures).toHaveLength(2);
+    const f = res.failures[1];
+    expect(f.input).toBe(0);
+    expect(f.index).toEqual([1]);
+    expect(f.analytical / f.numerical).toBeCloseTo(1.5, 6);
+    expect(f.absError).toBeCloseTo(Math.abs(f.analytical - f.numerical), 12);
+    expect(res.message).toContain('input 0 index [1]');
+    expect(() => gradcheck((a) => wrongSquare(a), [x], { raiseException: true })).toThrow(/gradcheck failed/);
+  });
+
+  test('rejects float32 inputs with a message naming the input', () => {
+    const x = tg.tensor([1, 2], { requiresGrad: true });
+    expect(() => gradcheck((a) => a.exp(), [x])).toThrow(/input 0 .* float32/);
+  });
+
+  test('gradgradcheck catches a first derivative built from non-differentiable pieces', () => {
+    // The vjp uses raw numbers, so its own derivative w.r.t. x is silently zero: first order passes, second order fails.
+    const cube = tg.customOp({
+      name: 'cubeRawVjp',
+      forward: (x) => x.pow(3),
+      backward: (g, [x]) => [g.mul(tg.tensor(Array.from(x.data, (v) => 3 * v * v), { dtype: 'float64' }))],
+    });
+    const x = tg.tensor([0.5, 1.5], { dtype: 'float64', requiresGrad: true });
+    expect(gradcheck((a) => cube(a), [x]).ok).toBe(true);
+    expect(gradgradcheck((a) => cube(a), [x]).ok).toBe(false);
+  });
+});

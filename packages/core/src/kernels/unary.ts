@@ -89,3 +89,13 @@ export function erf(x: number): number {
 }
 
 export const erfK: UnaryKernel = (x, o) => { for (let i = 0; i < x.length; i++) o[i] = erf(x[i]); };
+
+/** Fused backward kernels: out = g · f'(…) in one pass, for the hot activations. g and y have the same length. */
+export type GradKernel = (g: FloatArray, y: FloatArray, out: FloatArray) => void;
+
+/** y = tanh(x): g · (1 - y²) */
+export const tanhGradK: GradKernel = (g, y, o) => { for (let i = 0; i < g.length; i++) o[i] = g[i] * (1 - y[i] * y[i]); };
+/** y = sigmoid(x): g · y · (1 - y) */
+export const sigmoidGradK: GradKernel = (g, y, o) => { for (let i = 0; i < g.length; i++) o[i] = g[i] * y[i] * (1 - y[i]); };
+/** y = x (relu's input): g · (x > 0) */
+export const reluGradK: GradKernel = (g, x, o) => { for (let i = 0; i < g.length; i++) o[i] = x[i] > 0 ? g[i] : 0; };

@@ -17,7 +17,7 @@ export { add, sub, mul, div, pow, maximum, minimum, eq, ne, lt, le, gt, ge, wher
 export { sum, mean, max, min, variance, variance as var, std, logsumexp, argmax, argmin, norm } from './ops/reduce.js';
 export { matmul } from './ops/matmul.js';
 export {
-  reshape, flatten, permute, transpose, squeeze, unsqueeze, expand, broadcastTo, slice, narrow, split, chunk, concat, concat as cat, stack, pad,
+  reshape, reshape as view, flatten, permute, transpose, squeeze, unsqueeze, expand, broadcastTo, slice, narrow, split, chunk, concat, concat as cat, stack, pad,
 } from './ops/shape.js';
 export { indexSelect, gather } from './ops/index-ops.js';
 export { softmax, logSoftmax } from './ops/softmax.js';

@@ -9,7 +9,10 @@ export interface DotOptions {
   showValues?: number;
 }
 
-/** Nodes are tensors (leaves as boxes, op results as ellipses labelled with the op); edges run from inputs to outputs. */
+/**
+ * Nodes are tensors (leaves as boxes, op results as ellipses labelled with the op); edges run from inputs to outputs.
+ * Draw before backward: backward releases the graph (unless `retainGraph`), after which only the root is left to draw.
+ */
 export function toDot(root: Tensor | readonly Tensor[], opts: DotOptions = {}): string {
   const roots = Array.isArray(root) ? root : [root as Tensor];
   const ids = new Map<Tensor, string>();

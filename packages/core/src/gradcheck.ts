@@ -72,8 +72,12 @@ function checkInputs(inputs: Tensor[], op: string): void {
 }
 
 export function gradcheck(fn: Fn, inputs: Tensor[], opts: GradcheckOptions = {}): GradcheckResult {
+  return check(fn, inputs, opts, 'gradcheck');
+}
+
+function check(fn: Fn, inputs: Tensor[], opts: GradcheckOptions, label: string): GradcheckResult {
   const eps = opts.eps ?? 1e-6, atol = opts.atol ?? 1e-5, rtol = opts.rtol ?? 1e-3;
-  checkInputs(inputs, 'gradcheck');
+  checkInputs(inputs, label);
   const outs = enableGrad(() => outputsOf(fn, inputs));
   const gen = new Generator(opts.seed ?? 0);
   const vs = outs.map((o) => randn(o.shape, { dtype: 'float64', generator: gen }));
@@ -119,8 +123,8 @@ export function gradcheck(fn: Fn, inputs: Tensor[], opts: GradcheckOptions = {})
   });
   const ok = failures.length === 0;
   const message = ok
-    ? `gradcheck passed: ${checked} elements, max abs error ${maxAbsError.toExponential(2)}`
-    : `gradcheck failed at ${failures.length} of ${checked} elements:\n` + failures.slice(0, 10).map((f) =>
+    ? `${label} passed: ${checked} elements, max abs error ${maxAbsError.toExponential(2)}`
+    : `${label} failed at ${failures.length} of ${checked} elements:\n` + failures.slice(0, 10).map((f) =>
       `  input ${f.input} index [${f.index.join(', ')}]: analytical ${f.analytical}, numerical ${f.numerical} (abs error ${f.absError.toExponential(3)}, rel error ${f.relError.toExponential(3)}, atol ${atol}, rtol ${rtol})`).join('\n');
   if (!ok && opts.raiseException) throw new Error(message);
   return { ok, checked, failures, maxAbsError, maxRelError, message };
@@ -144,5 +148,5 @@ export function gradgradcheck(fn: Fn, inputs: Tensor[], opts: GradcheckOptions =
     if (roots.length === 0) return wrtIdx.map((i) => new Tensor(new Float64Array(xs[i].size), xs[i].shape, 'float64'));
     return grad(roots, wrtIdx.map((i) => xs[i]), gs.filter((_, k) => ys[diffIdx[k]].requiresGrad), { createGraph: true, allowUnused: true });
   };
-  return gradcheck(firstOrder, [...inputs, ...vs], opts);
+  return check(firstOrder, [...inputs, ...vs], opts, 'gradgradcheck');
 }

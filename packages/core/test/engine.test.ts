@@ -179,6 +179,13 @@ describe('higher-order gradients', () => {
     }
   });
 
+  test('the second derivative of relu is zero, not an unused-input error (as in PyTorch)', () => {
+    const x = tensor([-1, 2], { requiresGrad: true, ...f64 });
+    const [g] = grad(x.relu().sum(), x, null, { createGraph: true });
+    expect(g.toArray()).toEqual([0, 1]);
+    expect(grad(g.sum(), x)[0].toArray()).toEqual([0, 0]);
+  });
+
   test('Hessian-vector product of f(x) = Σ x_i² x_j equals H v', () => {
     const x = tensor([1, 2, 3], { requiresGrad: true, ...f64 });
     const v = tensor([0.5, -1, 2], f64);

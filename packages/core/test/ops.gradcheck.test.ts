@@ -138,7 +138,7 @@ describe('gradcheck table', () => {
   });
 
   test.each(rows.map((r) => [label(r), r] as const))('%s: second derivatives', (_name, row) => {
-    expect(gradgradcheck(row.fn, row.inputs, row.opts).message).toMatch(/^gradcheck passed/);
+    expect(gradgradcheck(row.fn, row.inputs, row.opts).message).toMatch(/^gradgradcheck passed/);
   });
 
   test('every differentiable op has a row', () => {

@@ -9,6 +9,7 @@ import type { FloatArray } from '../kernels/types.js';
 import { defineOp, type OpFamily } from './registry.js';
 import { add, mul, sub, where, gt, ge, le } from './binary.js';
 import { asFloat } from './cast.js';
+import { zerosLike } from '../creation.js';
 
 type UnaryVjp = (g: Tensor, x: Tensor, out: Tensor) => Tensor;
 
@@ -48,7 +49,8 @@ const tanhGrad: (g: Tensor, y: Tensor) => Tensor = gradOp('tanhBackward', K.tanh
   (gg, g, y) => [tanhGrad(gg, y), mul(mul(gg, g), mul(y, -2))]);
 const sigmoidGrad: (g: Tensor, y: Tensor) => Tensor = gradOp('sigmoidBackward', K.sigmoidGradK,
   (gg, g, y) => [sigmoidGrad(gg, y), mul(mul(gg, g), sub(1, mul(y, 2)))]);
-const reluGrad: (g: Tensor, x: Tensor) => Tensor = gradOp('reluBackward', K.reluGradK, (gg, _g, x) => [reluGrad(gg, x), null]);
+// relu' is piecewise constant: its derivative w.r.t. x is zero (not "unused"), as in PyTorch.
+const reluGrad: (g: Tensor, x: Tensor) => Tensor = gradOp('reluBackward', K.reluGradK, (gg, _g, x) => [reluGrad(gg, x), zerosLike(x)]);
 
 export const neg = unary('neg', { summary: '-x', grad: '-g' }, K.negK, (g) => neg(g));
 export const exp = unary('exp', { summary: 'eˣ', grad: 'g · out' }, K.expK, (g, _x, out) => mul(g, out));

@@ -8,7 +8,7 @@
  * "not run" until it is ready, so callers fall back to the JS kernels and the API stays synchronous.
  */
 import { buildGemmF32Module, GEMM_F32_SHAPE, type GemmF32Shape } from './wasm/gemm-f32-simd.js';
-import { instantiateWasm, wasmValidates, type WasmInstance, type WasmMemory } from './wasm/wasm-runtime.js';
+import { lazyWasmInstance, reserveWasmMemory, type WasmInstance, type WasmMemory } from './wasm/wasm-runtime.js';
 
 type GemmExport = (
   m: number, n: number, k: number, a: number, aRs: number, aCs: number, b: number, bRs: number, bCs: number,
@@ -21,9 +21,8 @@ type GemmExport = (
  */
 const KC = 256;
 const MC = 256;
-const PAGE = 65536;
 /** Pointers are signed i32 inside the module, so everything must sit below 2 GiB. */
-const MAX_BYTES = 2 ** 31 - PAGE;
+const MAX_BYTES = 2 ** 31 - 65536;
 
 const align16 = (bytes: number): number => (bytes + 15) & ~15;
 
@@ -42,14 +41,7 @@ export class WasmGemmF32 {
 
   /** Grows linear memory to at least `bytes`; false if the engine refuses. */
   private reserve(bytes: number): boolean {
-    const have = this.memory.buffer.byteLength;
-    if (bytes > have) {
-      try {
-        this.memory.grow(Math.ceil((bytes - have) / PAGE));
-      } catch {
-        return false;
-      }
-    }
+    if (!reserveWasmMemory(this.memory, bytes)) return false;
     // Growing detaches the old ArrayBuffer, so views are rebuilt on the new one.
     if (this.heap.buffer !== this.memory.buffer) this.heap = new Float32Array(this.memory.buffer);
     return true;
@@ -88,29 +80,20 @@ export class WasmGemmF32 {
   }
 }
 
+const sharedInstance = lazyWasmInstance(() => buildGemmF32Module());
 let shared: WasmGemmF32 | null = null;
-let status: 'unloaded' | 'loading' | 'ready' | 'unavailable' = 'unloaded';
 
-function load(): void {
-  const bytes = buildGemmF32Module();
-  // Validation fails exactly when the engine lacks fixed-width SIMD (or WebAssembly), which makes it the feature test.
-  if (!wasmValidates(bytes)) {
-    status = 'unavailable';
-    return;
+function kernel(): WasmGemmF32 | null {
+  if (shared === null) {
+    const instance = sharedInstance();
+    if (instance) shared = new WasmGemmF32(instance);
   }
-  const adopt = (instance: WasmInstance): void => {
-    shared = new WasmGemmF32(instance);
-    status = 'ready';
-  };
-  status = 'loading';
-  const instance = instantiateWasm(bytes, adopt, () => { status = 'unavailable'; });
-  if (instance) adopt(instance);
+  return shared;
 }
 
 /** Whether the SIMD kernel can run now; the first call builds and compiles the module. */
 export function wasmGemmAvailable(): boolean {
-  if (status === 'unloaded') load();
-  return status === 'ready';
+  return kernel() !== null;
 }
 
 /**
@@ -121,5 +104,6 @@ export function gemmWasmF32(
   transA: boolean, transB: boolean, m: number, n: number, k: number,
   a: Float32Array, aOff: number, b: Float32Array, bOff: number, out: Float32Array, oOff: number,
 ): boolean {
-  return wasmGemmAvailable() && (shared as WasmGemmF32).run(transA, transB, m, n, k, a, aOff, b, bOff, out, oOff);
+  const kern = kernel();
+  return kern !== null && kern.run(transA, transB, m, n, k, a, aOff, b, bOff, out, oOff);
 }

@@ -3,11 +3,22 @@
  * `x` and `out` have the same length; `out` may be `x` (in-place use).
  */
 import type { FloatArray } from './types.js';
+import { unaryWasmF32 } from './wasm/unary-f32.js';
+
+/**
+ * From this length the SIMD float32 kernels (copy in, compute, copy out) beat Math.* loops. They compute in double
+ * precision and round once, so results equal Math.fround(Math.*) (see test/kernels/unary-f32.test.ts); float64 always
+ * uses Math.*.
+ */
+const WASM_MIN = 256;
 
 export type UnaryKernel = (x: FloatArray, out: FloatArray) => void;
 
 export const negK: UnaryKernel = (x, o) => { for (let i = 0; i < x.length; i++) o[i] = -x[i]; };
-export const expK: UnaryKernel = (x, o) => { for (let i = 0; i < x.length; i++) o[i] = Math.exp(x[i]); };
+export const expK: UnaryKernel = (x, o) => {
+  if (x instanceof Float32Array && x.length >= WASM_MIN && unaryWasmF32('exp', x, o as Float32Array)) return;
+  for (let i = 0; i < x.length; i++) o[i] = Math.exp(x[i]);
+};
 export const logK: UnaryKernel = (x, o) => { for (let i = 0; i < x.length; i++) o[i] = Math.log(x[i]); };
 export const log1pK: UnaryKernel = (x, o) => { for (let i = 0; i < x.length; i++) o[i] = Math.log1p(x[i]); };
 export const sqrtK: UnaryKernel = (x, o) => { for (let i = 0; i < x.length; i++) o[i] = Math.sqrt(x[i]); };
@@ -15,12 +26,16 @@ export const absK: UnaryKernel = (x, o) => { for (let i = 0; i < x.length; i++) 
 export const signK: UnaryKernel = (x, o) => { for (let i = 0; i < x.length; i++) o[i] = Math.sign(x[i]); };
 export const sinK: UnaryKernel = (x, o) => { for (let i = 0; i < x.length; i++) o[i] = Math.sin(x[i]); };
 export const cosK: UnaryKernel = (x, o) => { for (let i = 0; i < x.length; i++) o[i] = Math.cos(x[i]); };
-export const tanhK: UnaryKernel = (x, o) => { for (let i = 0; i < x.length; i++) o[i] = Math.tanh(x[i]); };
+export const tanhK: UnaryKernel = (x, o) => {
+  if (x instanceof Float32Array && x.length >= WASM_MIN && unaryWasmF32('tanh', x, o as Float32Array)) return;
+  for (let i = 0; i < x.length; i++) o[i] = Math.tanh(x[i]);
+};
 export const reluK: UnaryKernel = (x, o) => { for (let i = 0; i < x.length; i++) o[i] = x[i] > 0 ? x[i] : 0; };
 export const reciprocalK: UnaryKernel = (x, o) => { for (let i = 0; i < x.length; i++) o[i] = 1 / x[i]; };
 export const squareK: UnaryKernel = (x, o) => { for (let i = 0; i < x.length; i++) o[i] = x[i] * x[i]; };
 
 export const sigmoidK: UnaryKernel = (x, o) => {
+  if (x instanceof Float32Array && x.length >= WASM_MIN && unaryWasmF32('sigmoid', x, o as Float32Array)) return;
   for (let i = 0; i < x.length; i++) {
     // Two branches keep exp's argument non-positive, so neither overflows.
     const v = x[i];

@@ -43,13 +43,18 @@ function packFunction(name: string, W: number): FunctionBuilder {
   const t0 = f.local(I32), t1 = f.local(I32);
   const panelBytes = i32.mul(local.get(depth), i32.const(W * 4));
 
-  // Contiguous panel columns (strideW = 4 bytes) and a full panel: copy W floats per step with vector loads
-  // (generated only when W is a multiple of 4).
-  const vectorCopy: Code[] = [
+  // Contiguous panel columns (strideW = 4 bytes) and a full panel: per step of depth, copy the W adjacent floats,
+  // four at a time with vector loads where W allows. Reading along the contiguous direction matters: walking down
+  // a column instead (the path below) touches a new cache line per element.
+  const rowCopy: Code[] = [
     local.set(q, local.get(src)),
     local.set(d, local.get(dst)),
     forLoop(p, i32.const(0), local.get(depth), i32.const(1),
-      ...Array.from({ length: W / 4 }, (_, v) => v128.store(local.get(d), v128.load(local.get(q), v * 16), v * 16)),
+      ...Array.from({ length: W >> 2 }, (_, v) => v128.store(local.get(d), v128.load(local.get(q), v * 16), v * 16)),
+      ...Array.from({ length: W & 3 }, (_, s) => {
+        const off = (W & ~3) * 4 + s * 4;
+        return f32.store(local.get(d), f32.load(local.get(q), off), off);
+      }),
       local.set(q, i32.add(local.get(q), local.get(sp))),
       local.set(d, i32.add(local.get(d), i32.const(W * 4))),
     ),
@@ -76,9 +81,7 @@ function packFunction(name: string, W: number): FunctionBuilder {
   f.body = [
     forLoop(w0, i32.const(0), local.get(width), i32.const(W),
       local.set(valid, i32.minS(i32.const(W), i32.sub(local.get(width), local.get(w0)), t0, t1)),
-      W % 4 === 0
-        ? ifThen(i32.and(i32.eq(local.get(valid), i32.const(W)), i32.eq(local.get(sw), i32.const(4))), vectorCopy, scalarCopy)
-        : scalarCopy,
+      ifThen(i32.and(i32.eq(local.get(valid), i32.const(W)), i32.eq(local.get(sw), i32.const(4))), rowCopy, scalarCopy),
       local.set(src, i32.add(local.get(src), i32.mul(local.get(sw), i32.const(W)))),
       local.set(dst, i32.add(local.get(dst), panelBytes)),
     ),

@@ -98,10 +98,14 @@ export const f32 = {
 };
 
 export const v128 = {
+  /** A constant from its 16 little-endian bytes. */
+  const: (bytes: ArrayLike<number>): Code => [simd(0x0c), Array.from(bytes)],
   load: (addr: Code, offset = 0): Code => [addr, simd(0x00), memarg(4, offset)],
   /** Loads one f32 and broadcasts it to all four lanes (one `vbroadcastss` on x64). */
   load32Splat: (addr: Code, offset = 0): Code => [addr, simd(0x09), memarg(2, offset)],
   store: (addr: Code, value: Code, offset = 0): Code => [addr, value, simd(0x0b), memarg(4, offset)],
+  and: (a: Code, b: Code): Code => [a, b, simd(0x4e)],
+  or: (a: Code, b: Code): Code => [a, b, simd(0x50)],
   zero: (): Code => [simd(0x0c), new Array<number>(16).fill(0)],
 };
 
@@ -109,6 +113,36 @@ export const f32x4 = {
   splat: (a: Code): Code => [a, simd(0x13)],
   add: (a: Code, b: Code): Code => [a, b, simd(0xe4)],
   mul: (a: Code, b: Code): Code => [a, b, simd(0xe6)],
+  /** Rounds both f64 lanes to f32 into lanes 0–1; lanes 2–3 become zero. */
+  demoteF64x2Zero: (a: Code): Code => [a, simd(0x5e)],
+};
+
+export const f64x2 = {
+  /** Both lanes set to the constant `v`. */
+  splatConst: (v: number): Code => v128.const(new Uint8Array(new Float64Array([v, v]).buffer)),
+  /** Widens f32 lanes 0–1 to two f64 lanes (exact). */
+  promoteLowF32x4: (a: Code): Code => [a, simd(0x5f)],
+  abs: (a: Code): Code => [a, simd(0xec)],
+  neg: (a: Code): Code => [a, simd(0xed)],
+  add: (a: Code, b: Code): Code => [a, b, simd(0xf0)],
+  sub: (a: Code, b: Code): Code => [a, b, simd(0xf1)],
+  mul: (a: Code, b: Code): Code => [a, b, simd(0xf2)],
+  div: (a: Code, b: Code): Code => [a, b, simd(0xf3)],
+  /** Pseudo-min `b < a ? b : a` and pseudo-max `a < b ? b : a` (one minpd/maxpd each): a NaN in `a` is kept. */
+  pmin: (a: Code, b: Code): Code => [a, b, simd(0xf6)],
+  pmax: (a: Code, b: Code): Code => [a, b, simd(0xf7)],
+};
+
+export const i64x2 = {
+  /** Both lanes set to the constant `v` (a safe integer). */
+  splatConst: (v: number): Code => v128.const(new Uint8Array(new BigInt64Array([BigInt(v), BigInt(v)]).buffer)),
+  shl: (a: Code, bits: Code): Code => [a, bits, simd(0xcb)],
+  add: (a: Code, b: Code): Code => [a, b, simd(0xce)],
+};
+
+export const i8x16 = {
+  /** Picks 16 bytes out of the 32 of a and b (indices 0–15 from a, 16–31 from b). */
+  shuffle: (a: Code, b: Code, lanes: readonly number[]): Code => [a, b, simd(0x0d), lanes],
 };
 
 const EMPTY_BLOCK = 0x40;

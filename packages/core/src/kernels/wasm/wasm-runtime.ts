@@ -45,3 +45,43 @@ export function instantiateWasm(
     return null;
   }
 }
+
+/**
+ * A module built and instantiated on first use. The returned getter gives the instance, or null while it is
+ * unavailable: the engine rejects the bytes (e.g. lacks SIMD), or asynchronous compilation has not finished yet.
+ */
+export function lazyWasmInstance(build: () => Uint8Array): () => WasmInstance | null {
+  let status: 'unloaded' | 'loading' | 'ready' | 'unavailable' = 'unloaded';
+  let instance: WasmInstance | null = null;
+  const adopt = (i: WasmInstance): void => {
+    instance = i;
+    status = 'ready';
+  };
+  return () => {
+    if (status === 'unloaded') {
+      const bytes = build();
+      // Validation fails exactly when the engine lacks a feature the bytes use, which makes it the feature test.
+      if (!wasmValidates(bytes)) {
+        status = 'unavailable';
+      } else {
+        status = 'loading';
+        const i = instantiateWasm(bytes, adopt, () => { status = 'unavailable'; });
+        if (i) adopt(i);
+      }
+    }
+    return instance;
+  };
+}
+
+/** Grows `memory` to at least `bytes`; false if the engine refuses (or the size is past the 2 GiB the kernels address). */
+export function reserveWasmMemory(memory: WasmMemory, bytes: number): boolean {
+  const have = memory.buffer.byteLength;
+  if (bytes <= have) return true;
+  if (bytes > 2 ** 31) return false;
+  try {
+    memory.grow(Math.ceil((bytes - have) / 65536));
+    return true;
+  } catch {
+    return false;
+  }
+}

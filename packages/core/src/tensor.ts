@@ -17,6 +17,7 @@ import * as I from './ops/index-ops.js';
 import { matmul } from './ops/matmul.js';
 import { cast, clone } from './ops/cast.js';
 import { softmax, logSoftmax } from './ops/softmax.js';
+import * as IP from './ops/inplace.js';
 
 export type Hook = (grad: Tensor) => Tensor | void | undefined;
 export type Operand = Tensor | number;
@@ -41,6 +42,10 @@ export class Tensor {
   _hooks: Hook[] | null = null;
   /** @internal */
   _retainGrad = false;
+  /** @internal Epoch of the last graph walk that visited this tensor (engine bookkeeping, replaces a Set). */
+  _mark = 0;
+  /** @internal Position in that walk's topological order. */
+  _topo = 0;
 
   /** @internal Use `tensor()`, `zeros()` and friends to create tensors. */
   constructor(data: Storage, shape: readonly number[], dtype: DType) {
@@ -158,7 +163,8 @@ export class Tensor {
 
   // ----- in-place updates (for parameters and buffers, typically under noGrad) -----
 
-  private checkInPlace(op: string): void {
+  /** @internal Throws if an in-place update of this tensor could corrupt a graph. */
+  _checkInPlace(op: string): void {
     if (this._node) throw new Error(`${op}: cannot modify in place a tensor produced by '${this._node.op}' that is part of a graph; detach() it first`);
     if (this._requiresGrad && isGradEnabled()) {
       throw new Error(`${op}: in-place update of a leaf tensor that requires grad (shape ${fmtShape(this.shape)}); wrap it in noGrad(() => ...)`);
@@ -167,7 +173,7 @@ export class Tensor {
 
   /** Copies `src` (broadcast to this shape, cast to this dtype) into this tensor's storage. */
   assign(src: Operand): this {
-    this.checkInPlace('assign');
+    this._checkInPlace('assign');
     if (typeof src === 'number') return this.fill(src);
     if (src.data === this.data) return this;
     const b = src.shape.length === this.shape.length && src.size === this.size ? src : S.broadcastTo(src.detach(), this.shape);
@@ -176,7 +182,7 @@ export class Tensor {
   }
 
   fill(value: number): this {
-    this.checkInPlace('fill');
+    this._checkInPlace('fill');
     this.data.fill(value);
     return this;
   }
@@ -184,6 +190,17 @@ export class Tensor {
   zero(): this {
     return this.fill(0);
   }
+
+  /** this += alpha · other (other broadcasts to this shape). */
+  add_(other: Operand, alpha = 1): this { IP.addInPlace(this, other, alpha, 'add_'); return this; }
+  /** this -= alpha · other */
+  sub_(other: Operand, alpha = 1): this { IP.addInPlace(this, other, -alpha, 'sub_'); return this; }
+  mul_(other: Operand): this { IP.mulInPlace(this, other); return this; }
+  div_(other: Operand): this { IP.divInPlace(this, other); return this; }
+  /** this += value · a · b */
+  addcmul_(a: Tensor, b: Tensor, value = 1): this { IP.addcmulInPlace(this, a, b, value); return this; }
+  /** this += value · a / b */
+  addcdiv_(a: Tensor, b: Tensor, value = 1): this { IP.addcdivInPlace(this, a, b, value); return this; }
 
   // ----- dtype -----
 

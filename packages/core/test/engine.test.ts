@@ -276,7 +276,7 @@ describe('toDot', () => {
   test('draws op nodes, leaves and edges', () => {
     const a = tensor([1, 2], { requiresGrad: true });
     a.name = 'a';
-    const y = a.mul(2).exp().sum();
+    const y = a.mul(tensor([2, 3])).exp().sum();
     const dot = tg.toDot(y);
     expect(dot).toMatch(/^digraph tensorgrad \{/);
     for (const op of ['mul', 'exp', 'sum']) expect(dot).toContain(`label="${op}\\n`);

@@ -24,15 +24,18 @@ export interface GradOptions extends BackwardOptions {
   allowUnused?: boolean;
 }
 
+/** Walk counter: a tensor's `_mark` equals the current walk's number once visited (cheaper than a Set). */
+let epoch = 0;
+
 /** Tensors reachable from `roots` through nodes that require grad, in topological order (inputs before outputs). */
 export function topoSort(roots: readonly Tensor[]): Tensor[] {
+  const mark = ++epoch;
   const order: Tensor[] = [];
-  const seen = new Set<Tensor>();
   const stack: Tensor[] = [];
   const next: number[] = [];
   for (const root of roots) {
-    if (seen.has(root) || !root.requiresGrad) continue;
-    seen.add(root);
+    if (root._mark === mark || !root.requiresGrad) continue;
+    root._mark = mark;
     stack.push(root);
     next.push(0);
     while (stack.length > 0) {
@@ -40,16 +43,17 @@ export function topoSort(roots: readonly Tensor[]): Tensor[] {
       const t = stack[top];
       const inputs = t._node ? t._node.inputs : EMPTY;
       let i = next[top];
-      while (i < inputs.length && (seen.has(inputs[i]) || !inputs[i].requiresGrad)) i++;
+      while (i < inputs.length && (inputs[i]._mark === mark || !inputs[i].requiresGrad)) i++;
       if (i < inputs.length) {
         next[top] = i + 1;
         const child = inputs[i];
-        seen.add(child);
+        child._mark = mark;
         stack.push(child);
         next.push(0);
       } else {
         stack.pop();
         next.pop();
+        t._topo = order.length;
         order.push(t);
       }
     }
@@ -95,18 +99,18 @@ function run(roots: readonly Tensor[], rootGrads: Tensor[], opts: BackwardOption
   const retain = opts.retainGraph ?? opts.createGraph ?? false;
   const create = opts.createGraph ?? false;
   const order = topoSort(roots);
-  const grads = new Map<Tensor, Tensor>();
+  const grads: (Tensor | undefined)[] = new Array(order.length);
   const captureSet = capture ? new Set(capture) : null;
   const captured = new Map<Tensor, Tensor>();
   const prevMode = isGradEnabled();
   setGradEnabled(create);
   try {
-    for (let i = 0; i < roots.length; i++) accumulate(grads, roots[i], rootGrads[i]);
+    for (let i = 0; i < roots.length; i++) accumulate(grads, order, roots[i], rootGrads[i]);
     for (let idx = order.length - 1; idx >= 0; idx--) {
       const t = order[idx];
-      let g = grads.get(t);
+      let g = grads[idx];
       if (g === undefined) continue;
-      grads.delete(t);
+      grads[idx] = undefined;
       if (t._hooks) {
         for (const hook of t._hooks) {
           const r = hook(g);
@@ -142,7 +146,7 @@ function run(roots: readonly Tensor[], rootGrads: Tensor[], opts: BackwardOption
         if (!needs[k] || gk === null || gk === undefined) continue;
         const fitted = fitGradient(node, k, gk, inputs[k]);
         if (isAnomalyEnabled()) checkFinite(fitted, `backward of '${node.op}' (gradient for input ${k})`);
-        accumulate(grads, inputs[k], fitted);
+        accumulate(grads, order, inputs[k], fitted);
       }
       if (!retain) {
         node.vjp = null;
@@ -155,9 +159,11 @@ function run(roots: readonly Tensor[], rootGrads: Tensor[], opts: BackwardOption
   return captured;
 }
 
-function accumulate(grads: Map<Tensor, Tensor>, t: Tensor, g: Tensor): void {
-  const prev = grads.get(t);
-  grads.set(t, prev === undefined ? g : add(prev, g));
+function accumulate(grads: (Tensor | undefined)[], order: readonly Tensor[], t: Tensor, g: Tensor): void {
+  // A backward started inside a hook re-numbers shared tensors; fall back to a search in that rare case.
+  const pos = order[t._topo] === t ? t._topo : order.indexOf(t);
+  const prev = grads[pos];
+  grads[pos] = prev === undefined ? g : add(prev, g);
 }
 
 export function backward(roots: readonly Tensor[], gradients: readonly Tensor[] | undefined, opts: BackwardOptions): void {

@@ -55,7 +55,10 @@ export function forEachRow(outShape: Shape, strides: number[][], row: (offsets: 
 export function binaryKernel(code: BinaryCode, a: FloatArray, aShape: Shape, b: FloatArray, bShape: Shape, out: FloatArray, outShape: Shape): void {
   const n = out.length;
   if (n === 0) return;
-  if (a.length === n && b.length === n && sameShape(aShape, bShape)) return inner(code, a, 0, 1, b, 0, 1, out, 0, n);
+  if (a.length === n && b.length === n && sameShape(aShape, bShape)) {
+    if (sameShapeKernel(code, a, b, out)) return;
+    return inner(code, a, 0, 1, b, 0, 1, out, 0, n);
+  }
   if (b.length === 1 && a.length === n) return inner(code, a, 0, 1, b, 0, 0, out, 0, n);
   if (a.length === 1 && b.length === n) return inner(code, a, 0, 0, b, 0, 1, out, 0, n);
   const sa = broadcastStrides(aShape, outShape), sb = broadcastStrides(bShape, outShape);
@@ -86,4 +89,48 @@ export function whereKernel(cond: FloatArray | Int32Array, cShape: Shape, a: Flo
     for (let i = 0; i < len; i++, ci += cs, ai += as, bi += bs) out[oi + i] = cond[ci] ? a[ai] : b[bi];
     oi += len;
   });
+}
+
+/** out = a op s for a scalar s, contiguous; a and out are the same float type (one loop per op and array type). */
+export function scalarKernel(code: BinaryCode, a: FloatArray, s: number, out: FloatArray): void {
+  const n = out.length;
+  if (a instanceof Float32Array) {
+    const o = out as Float32Array;
+    switch (code) {
+      case BinaryCode.Add: for (let i = 0; i < n; i++) o[i] = a[i] + s; return;
+      case BinaryCode.Sub: for (let i = 0; i < n; i++) o[i] = a[i] - s; return;
+      case BinaryCode.Mul: for (let i = 0; i < n; i++) o[i] = a[i] * s; return;
+      case BinaryCode.Div: for (let i = 0; i < n; i++) o[i] = a[i] / s; return;
+    }
+  } else {
+    const o = out as Float64Array;
+    switch (code) {
+      case BinaryCode.Add: for (let i = 0; i < n; i++) o[i] = a[i] + s; return;
+      case BinaryCode.Sub: for (let i = 0; i < n; i++) o[i] = a[i] - s; return;
+      case BinaryCode.Mul: for (let i = 0; i < n; i++) o[i] = a[i] * s; return;
+      case BinaryCode.Div: for (let i = 0; i < n; i++) o[i] = a[i] / s; return;
+    }
+  }
+  throw new Error(`scalarKernel: unsupported op code ${code}`);
+}
+
+/** out = a op b elementwise for same-length contiguous operands of one float type. */
+export function sameShapeKernel(code: BinaryCode, a: FloatArray, b: FloatArray, out: FloatArray): boolean {
+  const n = out.length;
+  if (a instanceof Float32Array && b instanceof Float32Array && out instanceof Float32Array) {
+    switch (code) {
+      case BinaryCode.Add: for (let i = 0; i < n; i++) out[i] = a[i] + b[i]; return true;
+      case BinaryCode.Sub: for (let i = 0; i < n; i++) out[i] = a[i] - b[i]; return true;
+      case BinaryCode.Mul: for (let i = 0; i < n; i++) out[i] = a[i] * b[i]; return true;
+      case BinaryCode.Div: for (let i = 0; i < n; i++) out[i] = a[i] / b[i]; return true;
+    }
+  } else if (a instanceof Float64Array && b instanceof Float64Array && out instanceof Float64Array) {
+    switch (code) {
+      case BinaryCode.Add: for (let i = 0; i < n; i++) out[i] = a[i] + b[i]; return true;
+      case BinaryCode.Sub: for (let i = 0; i < n; i++) out[i] = a[i] - b[i]; return true;
+      case BinaryCode.Mul: for (let i = 0; i < n; i++) out[i] = a[i] * b[i]; return true;
+      case BinaryCode.Div: for (let i = 0; i < n; i++) out[i] = a[i] / b[i]; return true;
+    }
+  }
+  return false;
 }

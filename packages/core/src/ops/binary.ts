@@ -4,7 +4,7 @@
  */
 import { Tensor, type Operand } from '../tensor.js';
 import { record } from '../autograd/node.js';
-import { BinaryCode, binaryKernel, whereKernel } from '../kernels/binary.js';
+import { BinaryCode, binaryKernel, scalarKernel, whereKernel } from '../kernels/binary.js';
 import type { FloatArray } from '../kernels/types.js';
 import { allocate, floatDType, promote } from '../dtype.js';
 import { broadcastShapes } from '../shape.js';
@@ -39,11 +39,19 @@ function compute(code: BinaryCode, a: Tensor, b: Tensor, op: string): Tensor {
   return out;
 }
 
-type BinaryVjp = (g: Tensor, a: Tensor, b: Tensor, out: Tensor) => Tensor;
+/** One input's vjp. `b` is a plain number when the op ran on the scalar fast path (then only a's vjp is used). */
+type BinaryVjp = (g: Tensor, a: Tensor, b: Operand, out: Tensor) => Tensor;
 
 /** Declares a differentiable broadcasting op: its kernel code and one vjp formula per input. */
 function binary(name: string, summary: string, grads: [string, string], code: BinaryCode, vjpA: BinaryVjp, vjpB: BinaryVjp): (a: Operand, b: Operand) => Tensor {
+  const scalarOk = code === BinaryCode.Add || code === BinaryCode.Sub || code === BinaryCode.Mul || code === BinaryCode.Div;
   return defineOp({ name, family: 'binary', differentiable: true, primitive: true, summary, grad: `a: ${grads[0]}; b: ${grads[1]}` }, (x: Operand, y: Operand): Tensor => {
+    // Tensor-op-number skips wrapping the number in a tensor: the common case in small-tensor chains.
+    if (scalarOk && typeof y === 'number' && x instanceof Tensor && x.dtype !== 'int32') {
+      const out = Tensor.empty(x.shape, x.dtype);
+      scalarKernel(code, x.data as FloatArray, y, out.data as FloatArray);
+      return record(name, out, [x], (g) => [vjpA(g, x, y, out)]);
+    }
     const [a, b] = operands(x, y, name);
     const out = compute(code, a, b, name);
     return record(name, out, [a, b], (g, needs) => [needs[0] ? vjpA(g, a, b, out) : null, needs[1] ? vjpB(g, a, b, out) : null]);

@@ -15,7 +15,7 @@ export {
 } from './ops/unary.js';
 export { add, sub, mul, div, pow, maximum, minimum, eq, ne, lt, le, gt, ge, where } from './ops/binary.js';
 export { sum, mean, max, min, variance, variance as var, std, logsumexp, argmax, argmin, norm } from './ops/reduce.js';
-export { matmul } from './ops/matmul.js';
+export { matmul, linear } from './ops/matmul.js';
 export {
   reshape, reshape as view, flatten, permute, transpose, squeeze, unsqueeze, expand, broadcastTo, slice, narrow, split, chunk, concat, concat as cat, stack, pad,
 } from './ops/shape.js';

@@ -103,6 +103,8 @@ const rows: Row[] = [
   { op: 'matmul', variant: 'batched [2,3,4] · [4,2]', inputs: [u([2, 3, 4]), u([4, 2])], fn: (a, b) => a.matmul(b) },
   { op: 'matmul', variant: 'broadcast batch [2,1,2,3] · [3,3,2]', inputs: [u([2, 1, 2, 3]), u([3, 3, 2])], fn: (a, b) => a.matmul(b) },
   { op: 'matmul', variant: 'transposed operand', inputs: [u([4, 3]), u([2, 4])], fn: (a, b) => a.mT.matmul(b.mT) },
+  { op: 'linear', inputs: [u([3, 4]), u([5, 4]), u([5])], fn: (x, w, b) => tg.linear(x, w, b) },
+  { op: 'linear', variant: '3-D input, no bias', inputs: [u([2, 3, 4]), u([5, 4])], fn: (x, w) => tg.linear(x, w) },
   // shape
   { op: 'reshape', inputs: [u([3, 4])], fn: (x) => x.reshape([2, -1]).mul(x.reshape([2, 6])) },
   { op: 'flatten', inputs: [u([2, 3, 2])], fn: (x) => x.flatten(1).square() },

@@ -206,6 +206,28 @@ describe('forward values of ops', () => {
   });
 });
 
+describe('in-place updates', () => {
+  test('add_, sub_, mul_, div_, addcmul_, addcdiv_ update storage and broadcast their operand', () => {
+    const x = tensor([[1, 2], [3, 4]]);
+    x.add_(tensor([10, 20]), 0.5);
+    expect(x.toArray()).toEqual([[6, 12], [8, 14]]);
+    x.sub_(1).mul_(2).div_(tensor([[2], [1]]));
+    expect(x.toArray()).toEqual([[5, 11], [14, 26]]);
+    const y = tensor([1, 1], { dtype: 'float64' });
+    y.addcmul_(tensor([2, 3]), tensor([4, 5]), 0.5).addcdiv_(tensor([1, 2]), tensor([4, 8]), 2);
+    expect(y.toArray()).toEqual([1 + 4 + 0.5, 1 + 7.5 + 0.5]);
+  });
+
+  test('they refuse graph tensors, grad-requiring leaves outside noGrad, and mismatched shapes', () => {
+    const w = tensor([1, 2], { requiresGrad: true });
+    expect(() => w.add_(1)).toThrow(/add_: in-place update of a leaf tensor that requires grad .* noGrad/);
+    tg.noGrad(() => w.add_(1));
+    expect(w.toArray()).toEqual([2, 3]);
+    expect(() => w.mul(2).mul_(2)).toThrow(/mul_: cannot modify in place a tensor produced by 'mul'/);
+    expect(() => tensor([1, 2]).add_(tensor([1, 2, 3]))).toThrow(/add_: operand of shape \[3\] cannot be broadcast to the updated tensor's shape \[2\]/);
+  });
+});
+
 describe('errors name the op and the shapes or values', () => {
   const x = zeros([2, 3]);
   test.each([

@@ -129,6 +129,7 @@ const OPS: Record<string, OpFn> = {
   argmin: (a, kw) => tg.argmin(t(a), optNum(kw, 'axis'), keepdim(kw)),
   // matmul
   matmul: (a) => tg.matmul(t(a, 0), t(a, 1)),
+  linear: (a) => tg.linear(t(a, 0), t(a, 1), a.length > 2 ? t(a, 2) : undefined),
   // shape
   reshape: (a, kw) => tg.reshape(t(a), nums(kw, 'shape')),
   // core has no view() function, only the Tensor method (an alias of reshape).

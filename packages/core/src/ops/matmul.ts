@@ -12,6 +12,7 @@ import { broadcastShapes, broadcastStrides, fmtShape, sizeOf } from '../shape.js
 import { defineOp } from './registry.js';
 import { cast } from './cast.js';
 import { reshape } from './shape.js';
+import { add } from './binary.js';
 
 function mm(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tensor {
   const ra = a.ndim, rb = b.ndim;
@@ -81,4 +82,26 @@ export const matmul = defineOp({
     return reshape(r, r.shape.slice(0, -1));
   }
   return mm(x, y, false, false);
+});
+
+/**
+ * x · wᵀ + b with w of shape [out, in] (torch.nn.functional.linear). wᵀ is read in place by the gemm kernel, so neither the
+ * forward nor the backward ever copies a transpose; leading dimensions of x are flattened into one matrix product.
+ */
+export const linear = defineOp({
+  name: 'linear', family: 'linalg', differentiable: true, primitive: false,
+  summary: 'x · wᵀ + b for w of shape [out, in] and x of shape [..., in] (b optional), without copying wᵀ',
+  grad: 'composite (matmul with a transposed operand)',
+}, (x: Tensor, w: Tensor, b?: Tensor | null): Tensor => {
+  if (!(x instanceof Tensor) || !(w instanceof Tensor)) throw new Error('linear: input and weight must be Tensors');
+  if (w.ndim !== 2 || x.ndim === 0 || x.shape[x.ndim - 1] !== w.shape[1]) {
+    throw new Error(`linear: input of shape ${fmtShape(x.shape)} does not fit weight of shape ${fmtShape(w.shape)} (expected weight [out, ${x.ndim ? x.shape[x.ndim - 1] : '?'}])`);
+  }
+  if (b && (b.ndim !== 1 || b.shape[0] !== w.shape[0])) throw new Error(`linear: bias of shape ${fmtShape(b.shape)} does not match weight of shape ${fmtShape(w.shape)} (expected [${w.shape[0]}])`);
+  const dt = promote(x.dtype, w.dtype);
+  const xx = x.dtype === dt ? x : cast(x, dt), ww = w.dtype === dt ? w : cast(w, dt);
+  const lead = x.shape.slice(0, -1);
+  const y = mm(reshape(xx, [lead.length ? sizeOf(lead) : 1, w.shape[1]]), ww, false, true);
+  const out = reshape(y, [...lead, w.shape[0]]);
+  return b ? add(out, b) : out;
 });

@@ -1,0 +1,105 @@
+/** Activation functions as modules, so they can sit in a Sequential. Each is a thin wrapper over a core op or a composite. */
+import { Tensor } from '@tensorgrad/core';
+import { Module } from '../module.js';
+import { expectTensor } from '../util.js';
+
+export class Identity extends Module {
+  forward(x: Tensor): Tensor {
+    expectTensor(x, 'Identity');
+    return x;
+  }
+}
+
+export class ReLU extends Module {
+  forward(x: Tensor): Tensor {
+    expectTensor(x, 'ReLU');
+    return x.relu();
+  }
+}
+
+export class Tanh extends Module {
+  forward(x: Tensor): Tensor {
+    expectTensor(x, 'Tanh');
+    return x.tanh();
+  }
+}
+
+export class Sigmoid extends Module {
+  forward(x: Tensor): Tensor {
+    expectTensor(x, 'Sigmoid');
+    return x.sigmoid();
+  }
+}
+
+/** max(0, x) + negativeSlope·min(0, x). */
+export class LeakyReLU extends Module {
+  constructor(readonly negativeSlope = 0.01) {
+    super();
+    if (!Number.isFinite(negativeSlope)) throw new Error(`LeakyReLU: negativeSlope must be a finite number, got ${negativeSlope}`);
+  }
+
+  forward(x: Tensor): Tensor {
+    expectTensor(x, 'LeakyReLU');
+    return x.leakyRelu(this.negativeSlope);
+  }
+
+  override extraRepr(): string {
+    return `negativeSlope=${this.negativeSlope}`;
+  }
+}
+
+/** x·Φ(x) with the exact normal CDF, or PyTorch's tanh approximation with `{ approximate: 'tanh' }`. */
+export class GELU extends Module {
+  readonly approximate: 'none' | 'tanh';
+
+  constructor({ approximate = 'none' }: { approximate?: 'none' | 'tanh' } = {}) {
+    super();
+    if (approximate !== 'none' && approximate !== 'tanh') throw new Error(`GELU: approximate must be 'none' or 'tanh', got '${String(approximate)}'`);
+    this.approximate = approximate;
+  }
+
+  forward(x: Tensor): Tensor {
+    expectTensor(x, 'GELU');
+    return this.approximate === 'none' ? x.gelu() : geluTanh(x);
+  }
+
+  override extraRepr(): string {
+    return `approximate='${this.approximate}'`;
+  }
+}
+
+/** 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))). */
+export function geluTanh(x: Tensor): Tensor {
+  const inner = x.add(x.pow(3).mul(0.044715)).mul(Math.sqrt(2 / Math.PI));
+  return x.mul(inner.tanh().add(1)).mul(0.5);
+}
+
+export class Softmax extends Module {
+  constructor(readonly dim = -1) {
+    super();
+  }
+
+  forward(x: Tensor): Tensor {
+    expectTensor(x, 'Softmax');
+    return x.softmax(this.dim);
+  }
+
+  override extraRepr(): string {
+    return `dim=${this.dim}`;
+  }
+}
+
+export class LogSoftmax extends Module {
+  constructor(readonly dim = -1) {
+    super();
+  }
+
+  forward(x: Tensor): Tensor {
+    expectTensor(x, 'LogSoftmax');
+    return x.logSoftmax(this.dim);
+  }
+
+  override extraRepr(): string {
+    return `dim=${this.dim}`;
+  }
+}

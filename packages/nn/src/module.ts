@@ -1,0 +1,332 @@
+/**
+ * `Module`: the base class of every layer and model. A module declares its parameters, buffers and sub-modules as
+ * ordinary fields; `parameters()`, `stateDict()`, `train()`… find them by walking those fields, so a layer never keeps a
+ * registry of its own (PyTorch's `__setattr__` bookkeeping, done lazily by reflection instead).
+ *
+ * What the walk recognises, for each own enumerable field in declaration order:
+ * - a Tensor made by `parameter()` or with `requiresGrad` set → a parameter;
+ * - a Tensor whose name was passed to `registerBuffer()` → a buffer (state that is saved but not trained);
+ * - a Module → a child, named after the field;
+ * - an array of Modules / parameter Tensors → children / parameters named `field.0`, `field.1`, …
+ * Anything else (numbers, strings, options, plain tensors used as constants) is ignored.
+ */
+import { Tensor, noGrad, type DType } from '@tensorgrad/core';
+
+/** Tensors that are parameters even while their `requiresGrad` is off (a frozen layer keeps its weights in the state dict). */
+const parameterTensors = new WeakSet<Tensor>();
+
+/**
+ * Marks a leaf tensor as a trainable parameter (like `torch.nn.Parameter`): sets `requiresGrad` and remembers that it is a
+ * parameter, so it stays one when frozen later with `requiresGrad = false`.
+ */
+export function parameter(t: Tensor, requiresGrad = true): Tensor {
+  if (!t.isLeaf) throw new Error(`parameter: expected a leaf tensor, got the output of '${t.op}' (call .detach() first)`);
+  t.requiresGrad = requiresGrad;
+  parameterTensors.add(t);
+  return t;
+}
+
+/** True when `t` is a parameter: created by `parameter()` or a leaf with `requiresGrad`. */
+export function isParameter(t: unknown): t is Tensor {
+  return t instanceof Tensor && (parameterTensors.has(t) || (t.isLeaf && t.requiresGrad));
+}
+
+export interface LoadStateDictResult {
+  /** Names the module expects that were absent from the record (only possible with `strict: false`). */
+  missingKeys: string[];
+  /** Names in the record that the module does not have (only possible with `strict: false`). */
+  unexpectedKeys: string[];
+}
+
+/** Where a tensor lives, so `to(dtype)` can replace it. */
+interface TensorSlot {
+  name: string;
+  owner: Record<string, unknown>;
+  key: string | number;
+  tensor: Tensor;
+  kind: 'parameter' | 'buffer';
+  /** False only for buffers registered with `persistent: false`: they are converted by `to()` but not saved. */
+  persistent: boolean;
+}
+
+/** Parameters and buffers of `m` and its descendants with their locations: the walk behind every accessor above. */
+function* tensorSlots(m: Module, prefix = '', seenModules: Set<Module> = new Set()): Generator<TensorSlot> {
+  if (seenModules.has(m)) return;
+  seenModules.add(m);
+  const owner = m as unknown as Record<string, unknown>;
+  const full = (key: string) => (prefix ? `${prefix}.${key}` : key);
+  const buffers = buffersOf(m);
+  for (const [key, value] of Object.entries(m)) {
+    if (value instanceof Tensor) {
+      const persistent = buffers.get(key);
+      if (persistent !== undefined) yield { name: full(key), owner, key, tensor: value, kind: 'buffer', persistent };
+      else if (isParameter(value)) yield { name: full(key), owner, key, tensor: value, kind: 'parameter', persistent: true };
+    } else if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) {
+        const item: unknown = value[i];
+        if (isParameter(item)) {
+          yield { name: full(`${key}.${i}`), owner: value as unknown as Record<string, unknown>, key: i, tensor: item, kind: 'parameter', persistent: true };
+        }
+      }
+    }
+  }
+  for (const [name, child] of m.namedChildren()) yield* tensorSlots(child, full(name), seenModules);
+}
+
+/**
+ * Runs `module.forward(...inputs)` with some of its parameters or buffers replaced by the given tensors (by dotted name),
+ * then puts the originals back (torch.func.functional_call). Useful to differentiate a module's output with respect to
+ * tensors it does not own, e.g. with gradcheck. Unknown names throw.
+ */
+export function functionalCall<M extends Module>(module: M, tensors: Record<string, Tensor>, ...inputs: Parameters<M['forward']>): ReturnType<M['forward']> {
+  const slots = new Map<string, TensorSlot[]>();
+  for (const slot of tensorSlots(module)) slots.set(slot.name, [...(slots.get(slot.name) ?? []), slot]);
+  const unknown = Object.keys(tensors).filter((k) => !slots.has(k));
+  if (unknown.length > 0) throw new Error(`functionalCall: ${module.constructor.name} has no parameter or buffer named ${unknown.map((k) => `'${k}'`).join(', ')}`);
+  const replaced: TensorSlot[] = [];
+  try {
+    for (const [name, t] of Object.entries(tensors)) {
+      for (const slot of slots.get(name) as TensorSlot[]) {
+        slot.owner[slot.key] = t;
+        replaced.push(slot);
+      }
+    }
+    return module.forward(...inputs);
+  } finally {
+    for (const slot of replaced) slot.owner[slot.key] = slot.tensor;
+  }
+}
+
+/** Per module: buffer field name → persistent (saved in the state dict) or not. Kept off the instance so the walk ignores it. */
+const bufferNames = new WeakMap<Module, Map<string, boolean>>();
+
+function buffersOf(m: Module): Map<string, boolean> {
+  let names = bufferNames.get(m);
+  if (!names) bufferNames.set(m, (names = new Map()));
+  return names;
+}
+
+export abstract class Module {
+  /** Training mode flag; `train()` / `eval()` set it on the whole tree. Dropout and BatchNorm read it. */
+  training = true;
+
+  /** The computation. Subclasses narrow the signature, e.g. `forward(x: Tensor): Tensor`. */
+  abstract forward(...inputs: any[]): any;
+
+  /** Same as `forward`; reads well when a module is passed around as a function (`model.call(x)`). */
+  call(...inputs: Parameters<this['forward']>): ReturnType<this['forward']> {
+    return this.forward(...inputs);
+  }
+
+  /**
+   * Declares the field `name` as a buffer holding `tensor` (like PyTorch `register_buffer`): saved in `stateDict()`, converted by
+   * `to()`, never returned by `parameters()`. `persistent: false` keeps it out of the state dict. Read and replace it as `this.name`.
+   */
+  registerBuffer(name: string, tensor: Tensor | null, { persistent = true }: { persistent?: boolean } = {}): void {
+    if (name === '' || name.includes('.')) throw new Error(`registerBuffer: invalid buffer name '${name}' (must be non-empty, without '.')`);
+    if (tensor !== null && !(tensor instanceof Tensor)) throw new Error(`registerBuffer: '${name}' must be a Tensor or null`);
+    if ((this as unknown as Record<string, unknown>)[name] instanceof Module) throw new Error(`registerBuffer: '${name}' is already a sub-module`);
+    buffersOf(this).set(name, persistent);
+    (this as unknown as Record<string, unknown>)[name] = tensor;
+  }
+
+
+  /** Direct sub-modules with their names (`fc1`, `0`, `layers.2`). Fields are walked in declaration order (integer keys,
+   * such as Sequential's, come first). */
+  *namedChildren(): Generator<[string, Module]> {
+    const seen = new Set<Module>();
+    for (const [key, value] of Object.entries(this)) {
+      if (value instanceof Module) {
+        if (!seen.has(value)) { seen.add(value); yield [key, value]; }
+      } else if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) {
+          const m = value[i];
+          if (m instanceof Module && !seen.has(m)) { seen.add(m); yield [`${key}.${i}`, m]; }
+        }
+      }
+    }
+  }
+
+  *children(): Generator<Module> {
+    for (const [, m] of this.namedChildren()) yield m;
+  }
+
+  /** This module and all its descendants, depth first, each once (the root has the name ''). */
+  *namedModules(prefix = '', seen: Set<Module> = new Set()): Generator<[string, Module]> {
+    if (seen.has(this)) return;
+    seen.add(this);
+    yield [prefix, this];
+    for (const [name, child] of this.namedChildren()) yield* child.namedModules(prefix ? `${prefix}.${name}` : name, seen);
+  }
+
+  *modules(): Generator<Module> {
+    for (const [, m] of this.namedModules()) yield m;
+  }
+
+  /** Parameters with dotted names (`0.weight`, `encoder.fc1.bias`); a tensor shared by two layers is listed once. */
+  *namedParameters(): Generator<[string, Tensor]> {
+    const seen = new Set<Tensor>();
+    for (const slot of tensorSlots(this)) {
+      if (slot.kind === 'parameter' && !seen.has(slot.tensor)) {
+        seen.add(slot.tensor);
+        yield [slot.name, slot.tensor];
+      }
+    }
+  }
+
+  /** All parameters, as an array (what an optimizer takes). */
+  parameters(): Tensor[] {
+    return [...this.namedParameters()].map(([, p]) => p);
+  }
+
+  /** Buffers with dotted names (`bn.runningMean`), persistent or not. */
+  *namedBuffers(): Generator<[string, Tensor]> {
+    const seen = new Set<Tensor>();
+    for (const slot of tensorSlots(this)) {
+      if (slot.kind === 'buffer' && !seen.has(slot.tensor)) {
+        seen.add(slot.tensor);
+        yield [slot.name, slot.tensor];
+      }
+    }
+  }
+
+  buffers(): Tensor[] {
+    return [...this.namedBuffers()].map(([, b]) => b);
+  }
+
+  /** Number of scalar parameters; `{ trainableOnly: true }` counts only those with `requiresGrad`. */
+  numParameters({ trainableOnly = false }: { trainableOnly?: boolean } = {}): number {
+    let n = 0;
+    for (const p of this.parameters()) if (!trainableOnly || p.requiresGrad) n += p.size;
+    return n;
+  }
+
+  /** Sets training mode on this module and every descendant; returns this. */
+  train(mode = true): this {
+    for (const m of this.modules()) m.training = mode;
+    return this;
+  }
+
+  /** Evaluation mode: Dropout passes inputs through, BatchNorm uses its running statistics. */
+  eval(): this {
+    return this.train(false);
+  }
+
+  /** Clears every parameter's gradient (`grad = null`, PyTorch's default `set_to_none=True`). */
+  zeroGrad(): void {
+    for (const p of this.parameters()) p.grad = null;
+  }
+
+  /** Turns gradient tracking of all parameters on or off (freezing a pre-trained part); returns this. */
+  requiresGrad(flag = true): this {
+    for (const p of this.parameters()) parameter(p, flag);
+    return this;
+  }
+
+  /** Calls `fn` on every sub-module (children first) and then on this module, like PyTorch `apply`; returns this. */
+  apply(fn: (m: Module) => void): this {
+    for (const child of this.children()) child.apply(fn);
+    fn(this);
+    return this;
+  }
+
+  /**
+   * A snapshot of parameters and persistent buffers by dotted name. The tensors are detached copies, so training further
+   * does not change a saved state (PyTorch returns references; copy semantics make `best = model.stateDict()` safe).
+   */
+  stateDict(): Record<string, Tensor> {
+    const out: Record<string, Tensor> = {};
+    for (const slot of tensorSlots(this)) {
+      if (slot.persistent && !(slot.name in out)) out[slot.name] = slot.tensor.detach().clone();
+    }
+    return out;
+  }
+
+  /**
+   * Copies values from `record` into this module's parameters and buffers (in place, so optimizers holding the parameters
+   * keep working). Every problem — missing or unexpected names (when `strict`), shape mismatches (always) — is collected
+   * first and reported in one Error, and in that case nothing is modified.
+   */
+  loadStateDict(record: Record<string, Tensor>, { strict = true }: { strict?: boolean } = {}): LoadStateDictResult {
+    if (record === null || typeof record !== 'object') throw new Error(`loadStateDict: expected a record of tensors, got ${record === null ? 'null' : typeof record}`);
+    const targets = new Map<string, Tensor>();
+    for (const slot of tensorSlots(this)) if (slot.persistent && !targets.has(slot.name)) targets.set(slot.name, slot.tensor);
+    const missingKeys = [...targets.keys()].filter((k) => !(k in record));
+    const unexpectedKeys = Object.keys(record).filter((k) => !targets.has(k));
+    const problems: string[] = [];
+    if (strict) {
+      for (const k of missingKeys) problems.push(`missing key '${k}'`);
+      for (const k of unexpectedKeys) problems.push(`unexpected key '${k}'`);
+    }
+    for (const [name, target] of targets) {
+      if (!(name in record)) continue;
+      const src = record[name];
+      if (!(src instanceof Tensor)) problems.push(`'${name}' is not a Tensor`);
+      else if (!sameShape(src.shape, target.shape)) problems.push(`shape mismatch for '${name}': expected [${target.shape.join(', ')}], got [${src.shape.join(', ')}]`);
+    }
+    if (problems.length > 0) {
+      throw new Error(`loadStateDict: ${problems.length} problem(s) loading into ${this.constructor.name}, nothing was modified:\n  ${problems.join('\n  ')}`);
+    }
+    noGrad(() => {
+      for (const [name, target] of targets) if (name in record) target.assign(record[name].to(target.dtype));
+    });
+    return { missingKeys, unexpectedKeys };
+  }
+
+  /**
+   * Converts every parameter and buffer to `dtype` (e.g. 'float64' for gradcheck), replacing the tensors; parameters stay
+   * parameters. Create optimizers after calling this. Returns this.
+   */
+  to(dtype: DType): this {
+    noGrad(() => {
+      for (const slot of [...tensorSlots(this)]) {
+        if (slot.tensor.dtype === dtype) continue;
+        const converted = slot.tensor.detach().to(dtype).detach();
+        slot.owner[slot.key] = slot.kind === 'parameter' ? parameter(converted, slot.tensor.requiresGrad) : converted;
+      }
+    });
+    return this;
+  }
+
+  /** The part inside the parentheses of this module's one-line description, e.g. `inFeatures=2, outFeatures=4, bias=true`. */
+  extraRepr(): string {
+    return '';
+  }
+
+  /**
+   * A summary in the style of PyTorch's repr, with each sub-module on its own line, the parameter count of every module that
+   * has parameters, and a total line at the root.
+   */
+  toString(): string {
+    const total = this.numParameters();
+    const trainable = this.numParameters({ trainableOnly: true });
+    const totalLine = `Total parameters: ${formatCount(total)}` + (trainable !== total ? ` (trainable: ${formatCount(trainable)})` : '');
+    return `${this.reprLines()}\n${totalLine}`;
+  }
+
+  private reprLines(ancestors: Set<Module> = new Set()): string {
+    const children = [...this.namedChildren()];
+    const head = `${this.constructor.name}(${this.extraRepr()}`;
+    if (children.length === 0) return `${head})${paramNote(this)}`;
+    const inner = new Set(ancestors).add(this);
+    const body = children.map(([name, child]) => {
+      const text = inner.has(child) ? `<cycle: ${child.constructor.name}>` : child.reprLines(inner);
+      return `  (${name}): ${text.split('\n').join('\n  ')}`;
+    });
+    return `${head}${head.endsWith('(') ? '' : ','}\n${body.join('\n')}\n)${paramNote(this)}`;
+  }
+
+}
+
+function paramNote(m: Module): string {
+  const n = m.numParameters();
+  return n > 0 ? `  # ${formatCount(n)} params` : '';
+}
+
+function formatCount(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}

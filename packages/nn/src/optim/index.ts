@@ -1,0 +1,40 @@
+/** Optimizers, learning-rate schedulers and gradient clipping. */
+export { Optimizer } from './optimizer.js';
+export type {
+  OptimizerStateDict,
+  OptionValue,
+  ParamGroup,
+  ParamGroupInput,
+  ParamState,
+  ParamsInput,
+  ParamUpdate,
+  SavedParamGroup,
+  StateLayout,
+} from './optimizer.js';
+export { SGD } from './sgd.js';
+export type { SGDOptions } from './sgd.js';
+export { Adam, AdamW } from './adam.js';
+export type { AdamOptions } from './adam.js';
+export { RMSprop } from './rmsprop.js';
+export type { RMSpropOptions } from './rmsprop.js';
+export { Adagrad } from './adagrad.js';
+export type { AdagradOptions } from './adagrad.js';
+export {
+  LRScheduler,
+  StepLR,
+  MultiStepLR,
+  ExponentialLR,
+  CosineAnnealingLR,
+  LinearLR,
+  LambdaLR,
+  ReduceLROnPlateau,
+} from './lr-scheduler.js';
+export type {
+  SchedulerStateDict,
+  StepLROptions,
+  MultiStepLROptions,
+  CosineAnnealingLROptions,
+  LinearLROptions,
+  ReduceLROnPlateauOptions,
+} from './lr-scheduler.js';
+export { clipGradNorm, clipGradValue } from './clip-grad.js';

@@ -1,0 +1,52 @@
+/**
+ * Small, seeded versions of the examples in examples/ (the same code the `pnpm --filter @tensorgrad/examples run …`
+ * scripts execute, with fewer epochs or less data) must reach their targets.
+ */
+import { silent } from '../../../examples/src/common.js';
+import { runDemo } from '../../../examples/src/demo.js';
+import { runMnist } from '../../../examples/src/mnist.js';
+import { runMoons } from '../../../examples/src/moons.js';
+import { runRegression } from '../../../examples/src/regression.js';
+import { runXor } from '../../../examples/src/xor.js';
+
+test('xor: no hidden layer fails, a 2-4-1 MLP gets all four points', () => {
+  const r = runXor({ epochs: 300, log: silent });
+  expect(r.linearAccuracy).toBeLessThanOrEqual(0.75);
+  expect(r.mlpAccuracy).toBe(1);
+  expect(r.mlpLoss).toBeLessThan(0.05);
+});
+
+test('moons: 2-16-16-1 MLP reaches 100% training accuracy', () => {
+  const r = runMoons({ epochs: 25, log: silent });
+  expect(r.trainAccuracy).toBe(1);
+  expect(r.finalLoss).toBeLessThan(0.02);
+});
+
+test('demo: xor and moons both solved, and the progress is printed', () => {
+  const lines: string[] = [];
+  const r = runDemo((line) => lines.push(line));
+  expect(r.xor.mlpAccuracy).toBe(1);
+  expect(r.moons.trainAccuracy).toBe(1);
+  expect(lines.some((l) => /^epoch +1 +loss \d+\.\d{4} +train accuracy \d+\.\d\d% +time/.test(l))).toBe(true);
+  expect(lines.at(-1)).toMatch(/^\nDemo finished in/);
+});
+
+test('mnist: a small MLP on 1,500 of the digits generalises to its held-out fifth', () => {
+  const r = runMnist({ perDigit: 150, hidden: [64], epochs: 15, lr: 3e-3, maxShift: 1, log: silent });
+  expect([r.trainSize, r.testSize]).toEqual([1200, 300]);
+  expect(r.testAccuracy).toBeGreaterThanOrEqual(0.87);
+  expect(r.epochMs).toHaveLength(15);
+}, 30_000);
+
+test('regression: line underfits, big MLP overfits, weight decay / dropout / early stopping cure it', () => {
+  const { noiseVariance: v, fits } = runRegression({ epochs: 1500, width: 32, every: 1e9, log: silent });
+  expect(fits.underfit.train).toBeGreaterThan(3 * v);
+  expect(fits.underfit.val).toBeGreaterThan(3 * v);
+  expect(fits.overfit.train).toBeLessThan(v / 2);
+  expect(fits.overfit.val).toBeGreaterThan(2.5 * v);
+  for (const cure of [fits.weightDecay, fits.dropout, fits.earlyStopping]) {
+    expect(cure.val).toBeLessThan(0.75 * fits.overfit.val);
+    expect(cure.test).toBeLessThan(0.75 * fits.overfit.test);
+  }
+  expect(fits.earlyStopping.epochs).toBeLessThan(1500);
+}, 30_000);

@@ -1,0 +1,15 @@
+/** Definitions shared by both libraries' implementations of workloads W1–W5 (issue "Performance"). */
+
+/** W2: a 784-256-256-10 ReLU MLP trained with softmax cross-entropy and Adam on batches of 128. */
+export const MLP = { inputs: 784, hidden: [256, 256], classes: 10, batch: 128, learningRate: 1e-3 } as const;
+
+/** W3/W5: chains cycle through add, mul and tanh so values stay bounded at any depth. */
+export type ChainOp = 'add' | 'mul' | 'tanh';
+const CYCLE: readonly ChainOp[] = ['add', 'mul', 'tanh'];
+export const chainOp = (i: number): ChainOp => CYCLE[i % CYCLE.length];
+export const CHAIN_CONSTANTS = { add: 0.5, mul: 1.5 } as const;
+
+export const W1_SIZES = [128, 256, 512, 1024] as const;
+export const W3 = { ops: 10_000, size: 4 } as const;
+export const W4 = { size: 1_000_000 } as const;
+export const W5 = { nodes: 100_000, size: 4 } as const;

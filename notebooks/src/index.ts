@@ -1,0 +1,19 @@
+/** Plotting and display helpers shared by the tutorial notebooks (import from './dist/index.js' after `tsc -p .`). */
+export { show, renderSvg, showDot, dotToSvg, showMarkdown, progressLine, type ChartSpec, type ProgressLine } from './render.js';
+export {
+  lineChart,
+  scatterChart,
+  decisionBoundaryChart,
+  contourChart,
+  barChart,
+  matrixChart,
+  imageGrid,
+  concatCharts,
+  type Series,
+  type AxesOptions,
+  type Grid,
+  type Point,
+  type Bar,
+  type Image,
+} from './charts.js';
+export { greyscalePng } from './png.js';

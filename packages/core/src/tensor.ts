@@ -199,6 +199,8 @@ export class Tensor {
   div_(other: Operand): this { IP.divInPlace(this, other); return this; }
   /** this += value · a · b */
   addcmul_(a: Tensor, b: Tensor, value = 1): this { IP.addcmulInPlace(this, a, b, value); return this; }
+  /** this += weight · (end - this): a moving average in one pass (PyTorch's lerp_ with a scalar weight). */
+  lerp_(end: Tensor, weight: number): this { IP.lerpInPlace(this, end, weight); return this; }
   /** this += value · a / b */
   addcdiv_(a: Tensor, b: Tensor, value = 1): this { IP.addcdivInPlace(this, a, b, value); return this; }
 

@@ -216,6 +216,9 @@ describe('in-place updates', () => {
     const y = tensor([1, 1], { dtype: 'float64' });
     y.addcmul_(tensor([2, 3]), tensor([4, 5]), 0.5).addcdiv_(tensor([1, 2]), tensor([4, 8]), 2);
     expect(y.toArray()).toEqual([1 + 4 + 0.5, 1 + 7.5 + 0.5]);
+    const m = tensor([0, 10]);
+    m.lerp_(tensor([10, 0]), 0.25);
+    expect(m.toArray()).toEqual([2.5, 7.5]);
   });
 
   test('they refuse graph tensors, grad-requiring leaves outside noGrad, and mismatched shapes', () => {

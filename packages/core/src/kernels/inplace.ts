@@ -33,3 +33,8 @@ export function addcmulK(x: FloatArray, a: FloatArray, b: FloatArray, value: num
 export function addcdivK(x: FloatArray, a: FloatArray, b: FloatArray, value: number): void {
   for (let i = 0; i < x.length; i++) x[i] += value * (a[i] / b[i]);
 }
+
+/** x += w · (y - x), i.e. x = (1 - w)·x + w·y in one pass (exponential moving averages). */
+export function lerpK(x: FloatArray, y: FloatArray, w: number): void {
+  for (let i = 0; i < x.length; i++) x[i] += w * (y[i] - x[i]);
+}

@@ -54,3 +54,8 @@ export function addcdivInPlace(x: Tensor, a: Tensor, b: Tensor, value: number): 
   const d = target(x, 'addcdiv_');
   K.addcdivK(d, operand(x, a, 'addcdiv_'), operand(x, b, 'addcdiv_'), value);
 }
+
+export function lerpInPlace(x: Tensor, end: Tensor, weight: number): void {
+  const d = target(x, 'lerp_');
+  K.lerpK(d, operand(x, end, 'lerp_'), weight);
+}

@@ -37,7 +37,7 @@ function adamLayout(g: AdamOptions): StateLayout {
 }
 
 /**
- * The moment updates and bias-corrected step shared by Adam and AdamW, in PyTorch's order of operations. Runs after
+ * The moment updates and bias-corrected step shared by Adam and AdamW (PyTorch's algorithm, passes fused). Runs after
  * step() has validated every group and gradient, and updates the moments and the parameter in place: a step of a large
  * model then allocates one temporary (the denominator) per parameter instead of a dozen.
  */
@@ -46,7 +46,7 @@ function adamStep(param: Tensor, grad: Tensor, state: ParamState, g: AdamOptions
   const step = ((state.step as number | undefined) ?? 0) + 1;
   const expAvg = (state.expAvg as Tensor | undefined) ?? zerosLike(param);
   const expAvgSq = (state.expAvgSq as Tensor | undefined) ?? zerosLike(param);
-  expAvg.mul_(beta1).add_(grad, 1 - beta1);
+  expAvg.lerp_(grad, 1 - beta1);
   expAvgSq.mul_(beta2).addcmul_(grad, grad, 1 - beta2);
   const next: ParamState = { ...state, step, expAvg, expAvgSq };
   const biasCorrection1 = 1 - beta1 ** step;
@@ -58,8 +58,9 @@ function adamStep(param: Tensor, grad: Tensor, state: ParamState, g: AdamOptions
     second = prevMax ? prevMax.assign(prevMax.maximum(expAvgSq)) : expAvgSq.clone();
     next.maxExpAvgSq = second;
   }
-  const denom = second.sqrt().div_(biasCorrection2Sqrt).add_(g.eps);
-  param.addcdiv_(expAvg, denom, -stepSize);
+  // PyTorch's denom = √v / bc2 + eps, with bc2 folded into the step size instead: one pass fewer per parameter.
+  const denom = second.sqrt().add_(g.eps * biasCorrection2Sqrt);
+  param.addcdiv_(expAvg, denom, -stepSize * biasCorrection2Sqrt);
   return { value: param, state: next };
 }
 

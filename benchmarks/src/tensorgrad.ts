@@ -2,7 +2,8 @@
  * The tensorgrad side of every workload, written as a user would: no dispose() anywhere, tensors are freed by the
  * garbage collector.
  */
-import { Generator, noGrad, randint, randn, zeros, type Tensor } from '@tensorgrad/core';
+import { Generator, randint, randn, type Tensor } from '@tensorgrad/core';
+import * as nn from '@tensorgrad/nn';
 import type { Runner } from './harness.js';
 import { chainOp, CHAIN_CONSTANTS, MLP } from './workloads.js';
 
@@ -13,53 +14,16 @@ export function matmul(n: number): Promise<Runner> {
   return Promise.resolve({ run: () => { a.matmul(b); } });
 }
 
-/**
- * The W2 model with PyTorch's layout (weight [out, in], y = x·Wᵀ + b), softmax cross-entropy as
- * −mean(logSoftmax(logits)[label]) and Adam written with core ops under noGrad.
- */
+/** The W2 model written with @tensorgrad/nn exactly as a user would: an MLP, crossEntropy and Adam. */
 export class Mlp {
-  readonly params: Tensor[] = [];
-  private readonly m: Tensor[] = [];
-  private readonly v: Tensor[] = [];
-  private t = 0;
-
-  constructor() {
-    const dims = [MLP.inputs, ...MLP.hidden, MLP.classes];
-    for (let l = 0; l + 1 < dims.length; l++) {
-      const w = randn([dims[l + 1], dims[l]], { generator }).mul(Math.sqrt(2 / dims[l]));
-      w.requiresGrad = true;
-      this.params.push(w, zeros([dims[l + 1]], { requiresGrad: true }));
-    }
-    for (const p of this.params) {
-      this.m.push(zeros(p.shape));
-      this.v.push(zeros(p.shape));
-    }
-  }
-
-  loss(x: Tensor, labels: Tensor): Tensor {
-    let h = x;
-    for (let i = 0; i < this.params.length; i += 2) {
-      h = h.matmul(this.params[i].transpose(0, 1)).add(this.params[i + 1]);
-      if (i + 2 < this.params.length) h = h.relu();
-    }
-    return h.logSoftmax(-1).gather(1, labels).mean().neg();
-  }
+  readonly model = new nn.MLP([MLP.inputs, ...MLP.hidden, MLP.classes], { activation: 'relu', generator });
+  readonly optimizer = new nn.Adam(this.model.parameters(), { lr: MLP.learningRate });
 
   step(x: Tensor, labels: Tensor): Tensor {
-    for (const p of this.params) p.grad = null;
-    const loss = this.loss(x, labels);
+    this.optimizer.zeroGrad();
+    const loss = nn.crossEntropy(this.model.forward(x), labels);
     loss.backward();
-    this.t++;
-    const [beta1, beta2, eps, lr] = [0.9, 0.999, 1e-8, MLP.learningRate];
-    const c1 = 1 - beta1 ** this.t, c2 = 1 - beta2 ** this.t;
-    noGrad(() => {
-      this.params.forEach((p, i) => {
-        const g = p.grad as Tensor;
-        this.m[i].assign(this.m[i].mul(beta1).add(g.mul(1 - beta1)));
-        this.v[i].assign(this.v[i].mul(beta2).add(g.square().mul(1 - beta2)));
-        p.assign(p.sub(this.m[i].div(c1).div(this.v[i].div(c2).sqrt().add(eps)).mul(lr)));
-      });
-    });
+    this.optimizer.step();
     return loss;
   }
 }
@@ -67,7 +31,7 @@ export class Mlp {
 export function mlpBatch(): { x: Tensor; labels: Tensor } {
   return {
     x: randn([MLP.batch, MLP.inputs], { generator }),
-    labels: randint(0, MLP.classes, [MLP.batch, 1], { generator }),
+    labels: randint(0, MLP.classes, [MLP.batch], { generator }),
   };
 }
 

@@ -1,4 +1,8 @@
-/** @tensorgrad/core — the public surface. Every op is available both as a function here and as a Tensor method. */
+/**
+ * @tensorgrad/core — the public surface: tensors, creation, ops (also available as Tensor methods, except where, concat and stack), autograd and gradcheck.
+ *
+ * @module @tensorgrad/core
+ */
 export { Tensor } from './tensor.js';
 export type { Hook, Operand, Axis, SliceSpec, NestedArray, IndexLike, BackwardOptions } from './tensor.js';
 export type { DType } from './dtype.js';

@@ -1,4 +1,8 @@
-/** @tensorgrad/nn: modules, layers, losses, initialisers and data utilities built only from @tensorgrad/core ops. */
+/**
+ * @tensorgrad/nn: modules, layers, losses, initialisers and data utilities built only from @tensorgrad/core ops.
+ *
+ * @module @tensorgrad/nn
+ */
 export { Module, parameter, isParameter, functionalCall, type LoadStateDictResult } from './module.js';
 export * from './layers/index.js';
 export * from './losses.js';

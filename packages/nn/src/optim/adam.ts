@@ -64,17 +64,22 @@ function adamStep(param: Tensor, grad: Tensor, state: ParamState, g: AdamOptions
   return { value: param, state: next };
 }
 
-export class Adam extends Optimizer<AdamOptions> {
-  constructor(params: ParamsInput<AdamOptions>, options?: Partial<AdamOptions>) {
-    super('Adam', params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false }, options);
-  }
-
+/** What Adam and AdamW share: options, their validation and the state layout. They differ only in weight decay. */
+abstract class AdamFamily extends Optimizer<AdamOptions> {
   protected validateGroup(where: string, g: AdamOptions): void {
     validateAdamGroup(where, g);
   }
 
   protected stateLayout(g: AdamOptions): StateLayout {
     return adamLayout(g);
+  }
+}
+
+const ADAM_DEFAULTS: AdamOptions = { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false };
+
+export class Adam extends AdamFamily {
+  constructor(params: ParamsInput<AdamOptions>, options?: Partial<AdamOptions>) {
+    super('Adam', params, ADAM_DEFAULTS, options);
   }
 
   protected update(param: Tensor, grad: Tensor, state: ParamState, g: AdamOptions): ParamUpdate {
@@ -84,17 +89,9 @@ export class Adam extends Optimizer<AdamOptions> {
   }
 }
 
-export class AdamW extends Optimizer<AdamOptions> {
+export class AdamW extends AdamFamily {
   constructor(params: ParamsInput<AdamOptions>, options?: Partial<AdamOptions>) {
-    super('AdamW', params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 1e-2, amsgrad: false, maximize: false }, options);
-  }
-
-  protected validateGroup(where: string, g: AdamOptions): void {
-    validateAdamGroup(where, g);
-  }
-
-  protected stateLayout(g: AdamOptions): StateLayout {
-    return adamLayout(g);
+    super('AdamW', params, { ...ADAM_DEFAULTS, weightDecay: 1e-2 }, options);
   }
 
   protected update(param: Tensor, grad: Tensor, state: ParamState, g: AdamOptions): ParamUpdate {

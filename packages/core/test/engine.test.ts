@@ -38,6 +38,20 @@ describe('backward basics', () => {
     expect(b.grad!.toArray()).toEqual([1, 1]);
   });
 
+  test('a .grad never shares storage with the caller\'s gradient or with a tensor a hook has seen', () => {
+    const x = tensor([[1, 2], [3, 4]], { requiresGrad: true });
+    const g = tensor([1, 2, 3, 4]);
+    x.reshape([4]).backward(g); // reshape's vjp returns a view of g
+    noGrad(() => x.grad!.mul_(10));
+    expect(g.toArray()).toEqual([1, 2, 3, 4]);
+    const w = tensor([1, 2], { requiresGrad: true });
+    const seen: tg.Tensor[] = [];
+    w.registerHook((gw) => { seen.push(gw); }); // the hook may keep the gradient it is shown
+    w.add(0).sum().backward();
+    noGrad(() => w.grad!.fill(0));
+    expect(seen[0].toArray()).toEqual([1, 1]);
+  });
+
   test('a non-scalar output needs a gradient of its shape', () => {
     const x = tensor([[1, 2], [3, 4]], { requiresGrad: true });
     const y = x.mul(2);

@@ -4,6 +4,7 @@
  * summed back over broadcast dimensions and checked against its input's shape.
  */
 import { Tensor } from '../tensor.js';
+import type { Storage } from '../kernels/types.js';
 import { checkFinite, type GradNode } from './node.js';
 import { enterVjp, exitVjp, isAnomalyEnabled, setGradEnabled, isGradEnabled } from './grad-mode.js';
 import { broadcastsTo, fmtShape, sameShape } from '../shape.js';
@@ -102,6 +103,11 @@ function run(roots: readonly Tensor[], rootGrads: Tensor[], opts: BackwardOption
   const grads: (Tensor | undefined)[] = new Array(order.length);
   const captureSet = capture ? new Set(capture) : null;
   const captured = new Map<Tensor, Tensor>();
+  // Storage that someone else may hold or see (a root gradient, a tensor a hook saw or returned, an already stored
+  // .grad). A gradient on such storage is copied before it becomes a .grad, so updating one .grad in place (clipping,
+  // optimizers) never changes another tensor; freshly computed gradients are stored without a copy.
+  const exposed = new Set<Storage>();
+  for (const g of rootGrads) exposed.add(g.data);
   const prevMode = isGradEnabled();
   setGradEnabled(create);
   try {
@@ -113,19 +119,25 @@ function run(roots: readonly Tensor[], rootGrads: Tensor[], opts: BackwardOption
       grads[idx] = undefined;
       if (t._hooks) {
         for (const hook of t._hooks) {
+          exposed.add(g.data);
           const r = hook(g);
           if (r !== undefined) {
             if (!(r instanceof Tensor) || !sameShape(r.shape, t.shape)) {
               throw new Error(`registerHook: a hook returned ${r instanceof Tensor ? `shape ${fmtShape(r.shape)}` : String(r)}, expected a tensor of shape ${fmtShape(t.shape)}`);
             }
             g = r;
+            exposed.add(g.data);
           }
         }
       }
       if (captureSet) {
         if (captureSet.has(t)) captured.set(t, g);
       } else if (t._node === null || t._retainGrad) {
-        t.grad = t.grad ? add(t.grad, g) : create ? g : clone(g);
+        if (t.grad) t.grad = add(t.grad, g);
+        else {
+          t.grad = create || !exposed.has(g.data) ? g : clone(g);
+          exposed.add(t.grad.data);
+        }
       }
       const node = t._node;
       if (node === null) continue;

@@ -117,6 +117,12 @@ describe('forward values of ops', () => {
   test('elementwise, comparisons and where', () => {
     const x = tensor([-2, 0, 3]);
     expect(x.relu().toArray()).toEqual([0, 0, 3]);
+    expect(Object.is(x.relu().data[0], 0)).toBe(true); // not -0
+    expect(tensor([-Infinity, Infinity, NaN, -1e-30]).relu().toArray()).toEqual([0, Infinity, NaN, 0]);
+    expect(tensor([-Infinity, Infinity, NaN]).leakyRelu(0.5).toArray()).toEqual([-Infinity, Infinity, NaN]);
+    const r = tensor([-1, 0, 2, NaN], { requiresGrad: true });
+    r.relu().backward(tensor([Infinity, NaN, NaN, 1]));
+    expect(r.grad!.toArray()).toEqual([0, 0, NaN, 0]); // where x ≤ 0 (or NaN) the gradient is 0 whatever flows in
     expect(x.leakyRelu(0.5).toArray()).toEqual([-1, 0, 3]);
     expect(x.clamp(-1, 1).toArray()).toEqual([-1, 0, 1]);
     expect(x.abs().toArray()).toEqual([2, 0, 3]);

@@ -21,7 +21,10 @@ export const expK: UnaryKernel = (x, o) => {
 };
 export const logK: UnaryKernel = (x, o) => { for (let i = 0; i < x.length; i++) o[i] = Math.log(x[i]); };
 export const log1pK: UnaryKernel = (x, o) => { for (let i = 0; i < x.length; i++) o[i] = Math.log1p(x[i]); };
-export const sqrtK: UnaryKernel = (x, o) => { for (let i = 0; i < x.length; i++) o[i] = Math.sqrt(x[i]); };
+export const sqrtK: UnaryKernel = (x, o) => {
+  if (x instanceof Float32Array && x.length >= WASM_MIN && unaryWasmF32('sqrt', x, o as Float32Array)) return;
+  for (let i = 0; i < x.length; i++) o[i] = Math.sqrt(x[i]);
+};
 export const absK: UnaryKernel = (x, o) => { for (let i = 0; i < x.length; i++) o[i] = Math.abs(x[i]); };
 export const signK: UnaryKernel = (x, o) => { for (let i = 0; i < x.length; i++) o[i] = Math.sign(x[i]); };
 export const sinK: UnaryKernel = (x, o) => { for (let i = 0; i < x.length; i++) o[i] = Math.sin(x[i]); };

@@ -7,6 +7,7 @@ const REFERENCE: Record<UnaryF32Op, (x: number) => number> = {
   exp: Math.exp,
   tanh: Math.tanh,
   sigmoid: (x) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x))),
+  sqrt: Math.sqrt,
 };
 
 const SPECIAL = [
@@ -33,7 +34,7 @@ function check(op: UnaryF32Op, x: Float32Array): void {
   if (worst > 1) throw new Error(`${op}: ${worst} ulp from the float32-rounded reference at x = ${at}`);
 }
 
-describe('float32 SIMD exp / tanh / sigmoid', () => {
+describe('float32 SIMD exp / tanh / sigmoid / sqrt', () => {
   for (const op of UNARY_F32_OPS) {
     test(`${op}: special values are exact (signed zeros, ±∞, NaN, saturation, subnormals)`, () => {
       const x = Float32Array.from(SPECIAL);

@@ -1,5 +1,6 @@
 /**
- * float32 exp, tanh and sigmoid as a WebAssembly SIMD module, written with the assembler in wasm-builder.ts.
+ * float32 exp, tanh, sigmoid (and sqrt, a native f32x4 instruction) as a WebAssembly SIMD module, written with the
+ * assembler in wasm-builder.ts.
  *
  * Each f32x4 vector is widened to two f64x2 halves and evaluated in double precision, then rounded to float32 once,
  * so results are the float32 rounding of a value accurate to ~1e-14 relative: within one float32 ulp of the exact
@@ -144,12 +145,33 @@ function elementwise(name: string, body: Body): FunctionBuilder {
   return f;
 }
 
-export const UNARY_F32_OPS = ['exp', 'tanh', 'sigmoid'] as const;
+/**
+ * name(ptr, count) for an op with a native float32 SIMD instruction: no widening to f64 needed. sqrt is one: IEEE sqrt
+ * is correctly rounded, and rounding the double sqrt to float32 is known to give the same value, so results equal
+ * Math.fround(Math.sqrt(x)).
+ */
+function nativeElementwise(name: string, op: (a: Code) => Code): FunctionBuilder {
+  const f = new FunctionBuilder(name, [I32, I32]);
+  const [ptr, count] = [0, 1];
+  const end = f.local(I32), p = f.local(I32);
+  f.body = [
+    local.set(end, i32.add(local.get(ptr), i32.shl(local.get(count), i32.const(2)))),
+    forLoop(p, local.get(ptr), local.get(end), i32.const(16), v128.store(local.get(p), op(v128.load(local.get(p))))),
+  ];
+  return f;
+}
+
+export const UNARY_F32_OPS = ['exp', 'tanh', 'sigmoid', 'sqrt'] as const;
 export type UnaryF32Op = (typeof UNARY_F32_OPS)[number];
 
-const BODIES: Record<UnaryF32Op, Body> = { exp: expBody, tanh: tanhBody, sigmoid: sigmoidBody };
+const BUILDERS: Record<UnaryF32Op, () => FunctionBuilder> = {
+  exp: () => elementwise('exp', expBody),
+  tanh: () => elementwise('tanh', tanhBody),
+  sigmoid: () => elementwise('sigmoid', sigmoidBody),
+  sqrt: () => nativeElementwise('sqrt', f32x4.sqrt),
+};
 
 /** The module's bytes: one exported in-place function per op in UNARY_F32_OPS, plus its memory. */
 export function buildUnaryF32Module(): Uint8Array {
-  return encodeModule(UNARY_F32_OPS.map((op) => elementwise(op, BODIES[op])), 1);
+  return encodeModule(UNARY_F32_OPS.map((op) => BUILDERS[op]()), 1);
 }

@@ -1,5 +1,5 @@
 /**
- * Runs the float32 SIMD exp/tanh/sigmoid kernels (unary-f32-simd.ts) on JS typed arrays: the input is copied into
+ * Runs the float32 SIMD exp/tanh/sigmoid/sqrt kernels (unary-f32-simd.ts) on JS typed arrays: the input is copied into
  * the module's memory, transformed in place and copied out. Copies cost ~0.2 ns per element against ~10–15 ns for
  * Math.exp / Math.tanh, so this pays from a few hundred elements up. float64 stays with the exact Math.* loops.
  */

@@ -111,6 +111,8 @@ export const v128 = {
 
 export const f32x4 = {
   splat: (a: Code): Code => [a, simd(0x13)],
+  /** IEEE square root, correctly rounded in float32. */
+  sqrt: (a: Code): Code => [a, simd(0xe3)],
   add: (a: Code, b: Code): Code => [a, b, simd(0xe4)],
   mul: (a: Code, b: Code): Code => [a, b, simd(0xe6)],
   /** Rounds both f64 lanes to f32 into lanes 0–1; lanes 2–3 become zero. */

@@ -3,7 +3,7 @@
  * core's engine; each checks its inputs' shapes and throws an Error naming the loss and the shapes on a mismatch.
  */
 import { Tensor, tensor } from '@tensorgrad/core';
-import { expectTensor, floatOf, indexTensor, readIndices, shapeStr } from './util.js';
+import { expectTensor, floatOf, indexTensor, readIndices, sameShape, shapeStr } from './util.js';
 
 export type Reduction = 'mean' | 'sum' | 'none';
 
@@ -253,6 +253,3 @@ export function crossEntropy(input: Tensor, target: ClassTarget, { weight, ignor
   return nll.mul(1 - labelSmoothing).add(smooth.mul(labelSmoothing / classes));
 }
 
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
-}

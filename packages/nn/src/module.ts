@@ -11,6 +11,7 @@
  * Anything else (numbers, strings, options, plain tensors used as constants) is ignored.
  */
 import { Tensor, noGrad, type DType } from '@tensorgrad/core';
+import { sameShape } from './util.js';
 
 /** Tensors that are parameters even while their `requiresGrad` is off (a frozen layer keeps its weights in the state dict). */
 const parameterTensors = new WeakSet<Tensor>();
@@ -327,6 +328,3 @@ function formatCount(n: number): string {
   return n.toLocaleString('en-US');
 }
 
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
-}

@@ -6,6 +6,10 @@ export function shapeStr(shape: readonly number[]): string {
   return `[${shape.join(', ')}]`;
 }
 
+export function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
 /** Throws unless `x` is a Tensor, naming the caller and the argument. */
 export function expectTensor(x: unknown, fnName: string, argName = 'input'): asserts x is Tensor {
   if (!(x instanceof Tensor)) throw new Error(`${fnName}: ${argName} must be a Tensor, got ${x === null ? 'null' : typeof x}`);

@@ -3,6 +3,7 @@
  * resume training exactly. Subclasses only say which options they take and how one parameter is updated.
  */
 import { Tensor, enableGrad, noGrad } from '@tensorgrad/core';
+import { sameShape, shapeStr } from '../util.js';
 
 /** A hyperparameter value: a number, a flag, or a pair such as Adam's `betas`. */
 export type OptionValue = number | boolean | readonly [number, number];
@@ -50,13 +51,6 @@ export interface ParamUpdate {
 
 const GROUP_KEYS_OUTSIDE_OPTIONS = new Set(['params', 'initialLr']);
 
-function describeShape(shape: readonly number[]): string {
-  return `[${shape.join(', ')}]`;
-}
-
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
-}
 
 function isTensor(x: unknown): x is Tensor {
   return x instanceof Tensor;
@@ -132,8 +126,8 @@ export abstract class Optimizer<O extends { lr: number }> {
     const seen = new Set<Tensor>(this.paramGroups.flatMap((g) => g.params));
     params.forEach((p, i) => {
       if (p.dtype === 'int32') throw new Error(`${where}: parameter ${i} has dtype int32; only float tensors can be optimized`);
-      if (!p.isLeaf) throw new Error(`${where}: parameter ${i} (shape ${describeShape(p.shape)}) is not a leaf tensor; optimize leaves only`);
-      if (seen.has(p)) throw new Error(`${where}: parameter ${i} (shape ${describeShape(p.shape)}) appears more than once across parameter groups`);
+      if (!p.isLeaf) throw new Error(`${where}: parameter ${i} (shape ${shapeStr(p.shape)}) is not a leaf tensor; optimize leaves only`);
+      if (seen.has(p)) throw new Error(`${where}: parameter ${i} (shape ${shapeStr(p.shape)}) appears more than once across parameter groups`);
       seen.add(p);
     });
     const group = { params } as ParamGroup<O>;
@@ -185,7 +179,7 @@ export abstract class Optimizer<O extends { lr: number }> {
         const g = p.grad;
         if (g === null) return;
         if (!sameShape(g.shape, p.shape)) {
-          throw new Error(`${where}: gradient of parameter ${pi} in group ${gi} has shape ${describeShape(g.shape)} but the parameter has shape ${describeShape(p.shape)}`);
+          throw new Error(`${where}: gradient of parameter ${pi} in group ${gi} has shape ${shapeStr(g.shape)} but the parameter has shape ${shapeStr(p.shape)}`);
         }
         if (g.dtype !== p.dtype) {
           throw new Error(`${where}: gradient of parameter ${pi} in group ${gi} has dtype ${g.dtype} but the parameter has dtype ${p.dtype}`);
@@ -315,7 +309,7 @@ function copyState(where: string, entry: unknown, param: Tensor, layout: StateLa
       out[key] = value;
     } else if (allowedTensors.has(key)) {
       if (!isTensor(value)) throw new Error(`${where}: '${key}' must be a Tensor, got ${String(value)}`);
-      if (!sameShape(value.shape, param.shape)) throw new Error(`${where}: '${key}' has shape ${describeShape(value.shape)} but the parameter has shape ${describeShape(param.shape)}`);
+      if (!sameShape(value.shape, param.shape)) throw new Error(`${where}: '${key}' has shape ${shapeStr(value.shape)} but the parameter has shape ${shapeStr(param.shape)}`);
       if (value.dtype === 'int32') throw new Error(`${where}: '${key}' has dtype int32; optimizer buffers are float`);
       out[key] = noGrad(() => value.detach().to(param.dtype).clone());
     } else {

@@ -176,8 +176,7 @@ export class Tensor {
     this._checkInPlace('assign');
     if (typeof src === 'number') return this.fill(src);
     if (src.data === this.data) return this;
-    const b = src.shape.length === this.shape.length && src.size === this.size ? src : S.broadcastTo(src.detach(), this.shape);
-    this.data.set(b.data as ArrayLike<number>);
+    this.data.set(IP.inPlaceOperand(this, src, 'assign'));
     return this;
   }
 

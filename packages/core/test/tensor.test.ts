@@ -233,6 +233,10 @@ describe('in-place updates', () => {
     tg.noGrad(() => w.add_(1));
     expect(w.toArray()).toEqual([2, 3]);
     expect(() => w.mul(2).mul_(2)).toThrow(/mul_: cannot modify in place a tensor produced by 'mul'/);
+    expect(() => zeros([3, 2]).assign(arange(6).reshape([2, 3]))).toThrow(/assign: operand of shape \[2, 3\] cannot be broadcast to the updated tensor's shape \[3, 2\]/);
+    const z = zeros([2, 2], { dtype: 'float64' });
+    z.assign(tensor([1, 2]));
+    expect(z.toArray()).toEqual([[1, 2], [1, 2]]);
     expect(() => tensor([1, 2]).add_(tensor([1, 2, 3]))).toThrow(/add_: operand of shape \[3\] cannot be broadcast to the updated tensor's shape \[2\]/);
   });
 });

@@ -5,6 +5,7 @@
 import type { Storage } from './kernels/types.js';
 import { allocate, type DType } from './dtype.js';
 import { fmtShape, sizeOf, type Shape } from './shape.js';
+import { checkOptionKeys, describeValue } from './validate.js';
 import type { GradNode } from './autograd/node.js';
 import { isGradEnabled } from './autograd/grad-mode.js';
 import { backward as runBackward, type BackwardOptions } from './autograd/engine.js';
@@ -23,6 +24,16 @@ export type Hook = (grad: Tensor) => Tensor | void | undefined;
 export type Operand = Tensor | number;
 export type Axis = number | readonly number[] | undefined | null;
 export type SliceSpec = number | null | undefined | readonly [(number | null)?, (number | null)?, (number | null)?];
+
+/**
+ * The identity of a tensor's memory: every tensor that shares values with another (`detach()`, `reshape` views, a custom
+ * op's output) shares this object too. `version` counts in-place changes; a vjp that saved a tensor checks it before use.
+ */
+export class TensorStorage {
+  /** Bumped by every in-place change of the values (`add_`, `assign`, `fill`, optimizer steps, `loadStateDict`, …). */
+  version = 0;
+  constructor(readonly data: Storage) {}
+}
 
 export class Tensor {
   /** Contiguous values in row-major order. Read-only by convention: use `assign`/`fill` to change a tensor in place. */
@@ -46,13 +57,30 @@ export class Tensor {
   _mark = 0;
   /** @internal Position in that walk's topological order. */
   _topo = 0;
+  /** @internal Shared with every tensor viewing the same values (see TensorStorage). */
+  readonly _storage: TensorStorage;
 
-  /** @internal Use `tensor()`, `zeros()` and friends to create tensors. */
-  constructor(data: Storage, shape: readonly number[], dtype: DType) {
+  /**
+   * @internal Use `tensor()`, `zeros()` and friends to create tensors. Pass `storage` when `data` is another tensor's
+   * (a view), so both see the same version counter.
+   */
+  constructor(data: Storage, shape: readonly number[], dtype: DType, storage?: TensorStorage) {
+    if (storage !== undefined && storage.data !== data) throw new Error('Tensor: storage does not hold the given data');
     this.data = data;
     this.shape = shape;
     this.dtype = dtype;
     this.size = data.length;
+    this._storage = storage ?? new TensorStorage(data);
+  }
+
+  /** How many times the values have been changed in place (PyTorch's `_version`); views share the count. */
+  get version(): number {
+    return this._storage.version;
+  }
+
+  /** @internal A tensor of another shape over the same values and version counter (reshape, detach). */
+  _view(shape: readonly number[]): Tensor {
+    return new Tensor(this.data, shape, this.dtype, this._storage);
   }
 
   /** @internal A fresh tensor of the given shape, zero-filled. */
@@ -133,9 +161,14 @@ export class Tensor {
    */
   backward(gradient?: Tensor | BackwardOptions, opts?: BackwardOptions): void {
     if (gradient !== undefined && !(gradient instanceof Tensor)) {
+      if (!isOptionsObject(gradient) || opts !== undefined) {
+        throw new Error(`backward: gradient must be a Tensor of shape ${fmtShape(this.shape)} (or omitted for a scalar), got ${describeValue(gradient)}`);
+      }
       opts = gradient;
       gradient = undefined;
     }
+    if (opts !== undefined && !isOptionsObject(opts)) throw new Error(`backward: options must be an object like { retainGraph, createGraph }, got ${describeValue(opts)}`);
+    checkOptionKeys(opts ?? {}, ['retainGraph', 'createGraph'], 'backward');
     runBackward([this], gradient === undefined ? undefined : [gradient], opts ?? {});
   }
 
@@ -158,12 +191,12 @@ export class Tensor {
 
   /** A tensor sharing this one's values but cut from the graph (a leaf that does not require grad). */
   detach(): Tensor {
-    return new Tensor(this.data, this.shape, this.dtype);
+    return this._view(this.shape);
   }
 
   // ----- in-place updates (for parameters and buffers, typically under noGrad) -----
 
-  /** @internal Throws if an in-place update of this tensor could corrupt a graph. */
+  /** @internal Throws if an in-place update of this tensor could corrupt a graph. Changes nothing. */
   _checkInPlace(op: string): void {
     if (this._node) throw new Error(`${op}: cannot modify in place a tensor produced by '${this._node.op}' that is part of a graph; detach() it first`);
     if (this._requiresGrad && isGradEnabled()) {
@@ -171,17 +204,28 @@ export class Tensor {
     }
   }
 
+  /**
+   * @internal Counts an in-place change of the values in the storage's version, so a vjp that saved this tensor (or a
+   * view of it) refuses to run on the changed values. Every in-place path calls it once its operands are validated.
+   */
+  _bumpVersion(): void {
+    this._storage.version++;
+  }
+
   /** Copies `src` (broadcast to this shape, cast to this dtype) into this tensor's storage. */
   assign(src: Operand): this {
     this._checkInPlace('assign');
     if (typeof src === 'number') return this.fill(src);
     if (src.data === this.data) return this;
-    this.data.set(IP.inPlaceOperand(this, src, 'assign'));
+    const values = IP.inPlaceOperand(this, src, 'assign');
+    this._bumpVersion();
+    this.data.set(values);
     return this;
   }
 
   fill(value: number): this {
     this._checkInPlace('fill');
+    this._bumpVersion();
     this.data.fill(value);
     return this;
   }
@@ -293,5 +337,11 @@ export class Tensor {
 }
 
 export type NestedArray = number | NestedArray[];
+
+function isOptionsObject(v: unknown): v is Record<string, unknown> {
+  if (v === null || typeof v !== 'object' || Array.isArray(v) || v instanceof Tensor || ArrayBuffer.isView(v)) return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
 export type IndexLike = Tensor | readonly number[] | Int32Array;
 export type { BackwardOptions };

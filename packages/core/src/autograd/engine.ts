@@ -5,7 +5,7 @@
  */
 import { Tensor } from '../tensor.js';
 import type { Storage } from '../kernels/types.js';
-import { checkFinite, type GradNode } from './node.js';
+import { checkFinite, checkSavedVersions, type GradNode } from './node.js';
 import { enterVjp, exitVjp, isAnomalyEnabled, setGradEnabled, isGradEnabled } from './grad-mode.js';
 import { broadcastsTo, fmtShape, sameShape } from '../shape.js';
 import { sumTo } from '../ops/reduce.js';
@@ -95,14 +95,19 @@ function fitGradient(node: GradNode, k: number, g: Tensor, input: Tensor): Tenso
 
 /**
  * Core of backward and grad(). With `capture`, gradients of those tensors are returned instead of accumulated into `.grad`.
+ * All or nothing: versions of saved tensors are checked before any vjp runs, `.grad` fields are written only once every
+ * vjp has succeeded, and the graph is released only then, so a backward that throws can be fixed and run again.
  */
 function run(roots: readonly Tensor[], rootGrads: Tensor[], opts: BackwardOptions, op: string, capture?: readonly Tensor[]): Map<Tensor, Tensor> {
   const retain = opts.retainGraph ?? opts.createGraph ?? false;
   const create = opts.createGraph ?? false;
   const order = topoSort(roots);
+  for (const t of order) if (t._node !== null && t._node.vjp !== null) checkSavedVersions(t._node, t, op);
   const grads: (Tensor | undefined)[] = new Array(order.length);
   const captureSet = capture ? new Set(capture) : null;
   const captured = new Map<Tensor, Tensor>();
+  const stored: [Tensor, Tensor][] = [];
+  const used: GradNode[] = [];
   // Storage that someone else may hold or see (a root gradient, a tensor a hook saw or returned, an already stored
   // .grad). A gradient on such storage is copied before it becomes a .grad, so updating one .grad in place (clipping,
   // optimizers) never changes another tensor; freshly computed gradients are stored without a copy.
@@ -117,27 +122,11 @@ function run(roots: readonly Tensor[], rootGrads: Tensor[], opts: BackwardOption
       let g = grads[idx];
       if (g === undefined) continue;
       grads[idx] = undefined;
-      if (t._hooks) {
-        for (const hook of t._hooks) {
-          exposed.add(g.data);
-          const r = hook(g);
-          if (r !== undefined) {
-            if (!(r instanceof Tensor) || !sameShape(r.shape, t.shape)) {
-              throw new Error(`registerHook: a hook returned ${r instanceof Tensor ? `shape ${fmtShape(r.shape)}` : String(r)}, expected a tensor of shape ${fmtShape(t.shape)}`);
-            }
-            g = r;
-            exposed.add(g.data);
-          }
-        }
-      }
+      if (t._hooks) g = runHooks(t, g, exposed);
       if (captureSet) {
         if (captureSet.has(t)) captured.set(t, g);
       } else if (t._node === null || t._retainGrad) {
-        if (t.grad) t.grad = add(t.grad, g);
-        else {
-          t.grad = create || !exposed.has(g.data) ? g : clone(g);
-          exposed.add(t.grad.data);
-        }
+        stored.push([t, g]);
       }
       const node = t._node;
       if (node === null) continue;
@@ -153,6 +142,7 @@ function run(roots: readonly Tensor[], rootGrads: Tensor[], opts: BackwardOption
       } finally {
         exitVjp();
       }
+      if (!Array.isArray(res)) throw new Error(`backward of '${node.op}': vjp returned ${res === null ? 'null' : typeof res}, expected an array with one gradient per input`);
       for (let k = 0; k < inputs.length; k++) {
         const gk = res[k];
         if (!needs[k] || gk === null || gk === undefined) continue;
@@ -160,16 +150,45 @@ function run(roots: readonly Tensor[], rootGrads: Tensor[], opts: BackwardOption
         if (isAnomalyEnabled()) checkFinite(fitted, `backward of '${node.op}' (gradient for input ${k})`);
         accumulate(grads, order, inputs[k], fitted);
       }
-      if (!retain) {
-        node.vjp = null;
-        node.inputs = EMPTY;
-      }
+      used.push(node);
     }
   } finally {
     setGradEnabled(prevMode);
   }
+  // Every vjp succeeded: now (and only now) gradients become visible and the graph is released.
+  for (const [t, g] of stored) {
+    if (t.grad) t.grad = add(t.grad, g);
+    else {
+      t.grad = create || !exposed.has(g.data) ? g : clone(g);
+      exposed.add(t.grad.data);
+    }
+  }
+  if (!retain) {
+    for (const node of used) {
+      node.vjp = null;
+      node.inputs = EMPTY;
+      node.saved = EMPTY;
+    }
+  }
   return captured;
 }
+
+/** Passes `g` through `t`'s hooks; a hook may return a replacement of the same shape and dtype (as in PyTorch). */
+function runHooks(t: Tensor, g: Tensor, exposed: Set<Storage>): Tensor {
+  for (const hook of t._hooks ?? EMPTY_HOOKS) {
+    exposed.add(g.data);
+    const r = hook(g);
+    if (r === undefined) continue;
+    if (!(r instanceof Tensor)) throw new Error(`registerHook: a hook returned ${r === null ? 'null' : typeof r}, expected a Tensor of shape ${fmtShape(t.shape)} (or nothing)`);
+    if (!sameShape(r.shape, t.shape)) throw new Error(`registerHook: a hook returned shape ${fmtShape(r.shape)}, expected a tensor of shape ${fmtShape(t.shape)}`);
+    if (r.dtype !== g.dtype) throw new Error(`registerHook: a hook changed the gradient's dtype from ${g.dtype} to ${r.dtype} (shape ${fmtShape(t.shape)}); return a ${g.dtype} tensor`);
+    g = r;
+    exposed.add(g.data);
+  }
+  return g;
+}
+
+const EMPTY_HOOKS: readonly ((g: Tensor) => Tensor | void | undefined)[] = [];
 
 function accumulate(grads: (Tensor | undefined)[], order: readonly Tensor[], t: Tensor, g: Tensor): void {
   // A backward started inside a hook re-numbers shared tensors; fall back to a search in that rare case.

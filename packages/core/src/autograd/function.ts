@@ -26,7 +26,7 @@ export function customOp(spec: CustomOpSpec): (...inputs: Tensor[]) => Tensor {
     const raw = noGrad(() => spec.forward(...inputs));
     if (!(raw instanceof Tensor)) throw new Error(`${spec.name}: forward must return a Tensor`);
     // A fresh wrapper, so recording never touches a tensor the forward may have returned as-is (e.g. an input).
-    const out = new Tensor(raw.data, raw.shape, raw.dtype);
+    const out = raw._view(raw.shape);
     return record(spec.name, out, inputs, (g) => {
       const res = spec.backward(g, inputs, out);
       if (!Array.isArray(res) || res.length !== inputs.length) {

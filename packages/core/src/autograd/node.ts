@@ -17,19 +17,53 @@ export interface GradNode {
   readonly op: string;
   inputs: Tensor[];
   vjp: Vjp | null;
+  /** Tensors whose values the vjp reads, and the storage version each had when the op ran. */
+  saved: readonly Tensor[];
+  versions: readonly number[];
 }
 
-export function record(op: string, out: Tensor, inputs: Tensor[], vjp: Vjp): Tensor {
+/** Marker for `record`'s `saved` argument: the vjp reads the op's inputs and its output (the safe default). */
+export const SAVES_ALL: unique symbol = Symbol('SAVES_ALL');
+
+/**
+ * Joins `out` to the graph when grad mode is on and an input requires grad. `saved` lists the tensors whose *values*
+ * the vjp reads (an input, the output, or another tensor the closure holds such as `where`'s condition): their versions
+ * are remembered, and backward refuses to run the vjp once one of them was modified in place. Ops whose vjp needs only
+ * shapes pass `[]`. Omitted, every input and the output count as saved, which can only make an error too eager.
+ */
+export function record(op: string, out: Tensor, inputs: Tensor[], vjp: Vjp, saved: readonly Tensor[] | typeof SAVES_ALL = SAVES_ALL): Tensor {
   if (isForwardChecked()) checkFinite(out, `forward of '${op}'`);
   if (!isGradEnabled()) return out;
   for (let i = 0; i < inputs.length; i++) {
     if (inputs[i].requiresGrad) {
-      out._node = { op, inputs, vjp };
+      const list = saved === SAVES_ALL ? [...inputs, out] : saved;
+      const versions = new Array<number>(list.length);
+      for (let k = 0; k < list.length; k++) versions[k] = list[k]._storage.version;
+      out._node = { op, inputs, vjp, saved: list, versions };
       out._requiresGrad = true;
       return out;
     }
   }
   return out;
+}
+
+/**
+ * Throws, like PyTorch, when a tensor `node`'s vjp saved was modified in place after the op ran: its values are no
+ * longer the ones the gradient formula needs.
+ */
+export function checkSavedVersions(node: GradNode, out: Tensor, where: string): void {
+  const { saved, versions } = node;
+  for (let k = 0; k < saved.length; k++) {
+    const t = saved[k];
+    if (t._storage.version !== versions[k]) {
+      const role = t === out ? 'its output' : node.inputs.includes(t) ? `its input ${node.inputs.indexOf(t)}` : 'a tensor it saved';
+      throw new Error(
+        `${where}: one of the variables needed for gradient computation has been modified by an inplace operation: ` +
+        `'${node.op}' saved ${role} (shape ${fmtShape(t.shape)}) at version ${versions[k]}, and it is now at version ${t._storage.version}. ` +
+        `Hint: clone() the tensor before modifying it in place, or modify it under noGrad before the forward pass that uses it.`,
+      );
+    }
+  }
 }
 
 export function checkFinite(t: Tensor, what: string): void {

@@ -42,35 +42,43 @@ function compute(code: BinaryCode, a: Tensor, b: Tensor, op: string): Tensor {
 /** One input's vjp. `b` is a plain number when the op ran on the scalar fast path (then only a's vjp is used). */
 type BinaryVjp = (g: Tensor, a: Tensor, b: Operand, out: Tensor) => Tensor;
 
-/** Declares a differentiable broadcasting op: its kernel code and one vjp formula per input. */
-function binary(name: string, summary: string, grads: [string, string], code: BinaryCode, vjpA: BinaryVjp, vjpB: BinaryVjp): (a: Operand, b: Operand) => Tensor {
+/** Which values the vjps read, as letters: 'a', 'b', 'o' (the output); '' for none. */
+type Saves = '' | 'a' | 'b' | 'ab' | 'bo' | 'abo';
+
+/** Declares a differentiable broadcasting op: its kernel code, one vjp formula per input, and what those read. */
+function binary(name: string, summary: string, grads: [string, string], code: BinaryCode, saves: Saves, vjpA: BinaryVjp, vjpB: BinaryVjp): (a: Operand, b: Operand) => Tensor {
   const scalarOk = code === BinaryCode.Add || code === BinaryCode.Sub || code === BinaryCode.Mul || code === BinaryCode.Div;
   return defineOp({ name, family: 'binary', differentiable: true, primitive: true, summary, grad: `a: ${grads[0]}; b: ${grads[1]}` }, (x: Operand, y: Operand): Tensor => {
     // Tensor-op-number skips wrapping the number in a tensor: the common case in small-tensor chains.
     if (scalarOk && typeof y === 'number' && x instanceof Tensor && x.dtype !== 'int32') {
       const out = Tensor.empty(x.shape, x.dtype);
       scalarKernel(code, x.data as FloatArray, y, out.data as FloatArray);
-      return record(name, out, [x], (g) => [vjpA(g, x, y, out)]);
+      // With b a number, a's vjp (g, g, g·b, g/b) reads no tensor.
+      return record(name, out, [x], (g) => [vjpA(g, x, y, out)], []);
     }
     const [a, b] = operands(x, y, name);
     const out = compute(code, a, b, name);
-    return record(name, out, [a, b], (g, needs) => [needs[0] ? vjpA(g, a, b, out) : null, needs[1] ? vjpB(g, a, b, out) : null]);
+    const saved: Tensor[] = [];
+    if (saves.includes('a')) saved.push(a);
+    if (saves.includes('b')) saved.push(b);
+    if (saves.includes('o')) saved.push(out);
+    return record(name, out, [a, b], (g, needs) => [needs[0] ? vjpA(g, a, b, out) : null, needs[1] ? vjpB(g, a, b, out) : null], saved);
   });
 }
 
-export const add = binary('add', 'a + b', ['g', 'g'], BinaryCode.Add, (g) => g, (g) => g);
-export const sub = binary('sub', 'a - b', ['g', '-g'], BinaryCode.Sub, (g) => g, (g) => g.neg());
-export const mul = binary('mul', 'a · b', ['g · b', 'g · a'], BinaryCode.Mul, (g, _a, b) => mul(g, b), (g, a) => mul(g, a));
-export const div = binary('div', 'a / b', ['g / b', '-g · out / b'], BinaryCode.Div,
+export const add = binary('add', 'a + b', ['g', 'g'], BinaryCode.Add, '', (g) => g, (g) => g);
+export const sub = binary('sub', 'a - b', ['g', '-g'], BinaryCode.Sub, '', (g) => g, (g) => g.neg());
+export const mul = binary('mul', 'a · b', ['g · b', 'g · a'], BinaryCode.Mul, 'ab', (g, _a, b) => mul(g, b), (g, a) => mul(g, a));
+export const div = binary('div', 'a / b', ['g / b', '-g · out / b'], BinaryCode.Div, 'bo',
   (g, _a, b) => div(g, b), (g, _a, b, out) => div(mul(g, out), b).neg());
-export const pow = binary('pow', 'aᵇ', ['g · b · a^(b-1)', 'g · out · log(a) (0 where a = 0)'], BinaryCode.Pow,
+export const pow = binary('pow', 'aᵇ', ['g · b · a^(b-1)', 'g · out · log(a) (0 where a = 0)'], BinaryCode.Pow, 'abo',
   (g, a, b) => mul(g, mul(b, pow(a, sub(b, 1)))),
   // log(0) = -inf would turn 0·(-inf) into NaN; the limit of aᵇ·log(a) at a = 0 (b > 0) is 0, as PyTorch uses.
   (g, a, _b, out) => mul(g, where(eq(a, 0), 0, mul(out, log(a)))));
 // Ties split the gradient evenly between a and b, as PyTorch does for maximum/minimum.
-export const maximum = binary('maximum', 'elementwise max(a, b)', ['g · ((a > b) + ½(a = b))', 'g · ((b > a) + ½(a = b))'], BinaryCode.Maximum,
+export const maximum = binary('maximum', 'elementwise max(a, b)', ['g · ((a > b) + ½(a = b))', 'g · ((b > a) + ½(a = b))'], BinaryCode.Maximum, 'ab',
   (g, a, b) => mul(g, add(gt(a, b), mul(eq(a, b), 0.5))), (g, a, b) => mul(g, add(lt(a, b), mul(eq(a, b), 0.5))));
-export const minimum = binary('minimum', 'elementwise min(a, b)', ['g · ((a < b) + ½(a = b))', 'g · ((b < a) + ½(a = b))'], BinaryCode.Minimum,
+export const minimum = binary('minimum', 'elementwise min(a, b)', ['g · ((a < b) + ½(a = b))', 'g · ((b < a) + ½(a = b))'], BinaryCode.Minimum, 'ab',
   (g, a, b) => mul(g, add(lt(a, b), mul(eq(a, b), 0.5))), (g, a, b) => mul(g, add(gt(a, b), mul(eq(a, b), 0.5))));
 
 function comparison(name: string, symbol: string, code: BinaryCode): (a: Operand, b: Operand) => Tensor {
@@ -103,5 +111,5 @@ export const where = defineOp({
   return record('where', out, [a, b], (g, needs) => [
     needs[0] ? where(cond, g, 0) : null,
     needs[1] ? where(cond, 0, g) : null,
-  ]);
+  ], [cond]);
 });

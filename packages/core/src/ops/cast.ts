@@ -18,7 +18,7 @@ export const cast = defineOp({
   data.set(x.data as ArrayLike<number>);
   const out = new Tensor(data, x.shape, dtype);
   if (x.dtype === 'int32') return out;
-  return record('cast', out, [x], (g) => [cast(g, x.dtype)]);
+  return record('cast', out, [x], (g) => [cast(g, x.dtype)], []);
 });
 
 export const clone = defineOp({
@@ -27,7 +27,7 @@ export const clone = defineOp({
 }, (x: Tensor): Tensor => {
   const data = allocate(x.dtype, x.size);
   data.set(x.data as ArrayLike<number>);
-  return record('clone', new Tensor(data, x.shape, x.dtype), [x], (g) => [g]);
+  return record('clone', new Tensor(data, x.shape, x.dtype), [x], (g) => [g], []);
 });
 
 /** int32 tensors compute in float32 (see dtype.ts); float tensors pass through untouched. */

@@ -33,7 +33,7 @@ function indexAdd(g: Tensor, axis: number, idx: Int32Array, shape: readonly numb
       for (let i = 0; i < inner; i++) od[dst + i] += gd[src + i];
     }
   }
-  return record('indexAdd', out, [g], (gg) => [selectRaw(gg, axis, idx)]);
+  return record('indexAdd', out, [g], (gg) => [selectRaw(gg, axis, idx)], []);
 }
 
 function selectRaw(x: Tensor, axis: number, idx: Int32Array): Tensor {
@@ -48,7 +48,7 @@ function selectRaw(x: Tensor, axis: number, idx: Int32Array): Tensor {
       od.set(xd.subarray(src, src + inner) as ArrayLike<number>, (o * m + j) * inner);
     }
   }
-  return record('indexSelect', out, [x], (g) => [indexAdd(g, axis, idx, x.shape)]);
+  return record('indexSelect', out, [x], (g) => [indexAdd(g, axis, idx, x.shape)], []);
 }
 
 export const indexSelect = defineOp({
@@ -82,13 +82,13 @@ function gatherOffsets(shape: readonly number[], axis: number, idx: Int32Array, 
 function gatherRaw(x: Tensor, offs: Int32Array, idxShape: readonly number[]): Tensor {
   const out = Tensor.empty(idxShape, x.dtype);
   for (let i = 0; i < offs.length; i++) out.data[i] = x.data[offs[i]];
-  return record('gather', out, [x], (g) => [scatterAdd(g, offs, idxShape, x.shape)]);
+  return record('gather', out, [x], (g) => [scatterAdd(g, offs, idxShape, x.shape)], []);
 }
 
 function scatterAdd(g: Tensor, offs: Int32Array, idxShape: readonly number[], shape: readonly number[]): Tensor {
   const out = Tensor.empty(shape, g.dtype);
   for (let i = 0; i < offs.length; i++) out.data[offs[i]] += g.data[i];
-  return record('scatterAdd', out, [g], (gg) => [gatherRaw(gg, offs, idxShape)]);
+  return record('scatterAdd', out, [g], (gg) => [gatherRaw(gg, offs, idxShape)], []);
 }
 
 export const gather = defineOp({

@@ -21,41 +21,69 @@ export function inPlaceOperand(x: Tensor, y: Tensor, op: string): FloatArray {
   return y.data as FloatArray;
 }
 
+/** Checks that `x` may be updated in place; the caller validates its operands next, then calls `modified`. */
 function target(x: Tensor, op: string): FloatArray {
   if (x.dtype === 'int32') throw new Error(`${op}: in-place arithmetic needs a float tensor, got int32`);
   x._checkInPlace(op);
   return x.data as FloatArray;
 }
 
+function scalar(v: number, op: string, what = 'operand'): number {
+  if (typeof v !== 'number') throw new Error(`${op}: ${what} must be a number, got ${v === null ? 'null' : typeof v}`);
+  return v;
+}
+
+/** Every operand is valid: count the change in x's version and hand back its values to update. */
+function modified(x: Tensor, d: FloatArray): FloatArray {
+  x._bumpVersion();
+  return d;
+}
+
 export function addInPlace(x: Tensor, y: Tensor | number, alpha: number, op: string): void {
   const d = target(x, op);
-  if (typeof y === 'number') K.addScalarK(d, alpha * y);
-  else K.axpyK(d, inPlaceOperand(x, y, op), alpha);
+  scalar(alpha, op, 'alpha');
+  if (typeof y === 'number') K.addScalarK(modified(x, d), alpha * y);
+  else {
+    const v = inPlaceOperand(x, y, op);
+    K.axpyK(modified(x, d), v, alpha);
+  }
 }
 
 export function mulInPlace(x: Tensor, y: Tensor | number): void {
   const d = target(x, 'mul_');
-  if (typeof y === 'number') K.mulScalarK(d, y);
-  else K.mulK(d, inPlaceOperand(x, y, 'mul_'));
+  if (typeof y === 'number') K.mulScalarK(modified(x, d), y);
+  else {
+    const v = inPlaceOperand(x, y, 'mul_');
+    K.mulK(modified(x, d), v);
+  }
 }
 
 export function divInPlace(x: Tensor, y: Tensor | number): void {
   const d = target(x, 'div_');
-  if (typeof y === 'number') K.mulScalarK(d, 1 / y);
-  else K.divK(d, inPlaceOperand(x, y, 'div_'));
+  if (typeof y === 'number') K.mulScalarK(modified(x, d), 1 / y);
+  else {
+    const v = inPlaceOperand(x, y, 'div_');
+    K.divK(modified(x, d), v);
+  }
 }
 
 export function addcmulInPlace(x: Tensor, a: Tensor, b: Tensor, value: number): void {
   const d = target(x, 'addcmul_');
-  K.addcmulK(d, inPlaceOperand(x, a, 'addcmul_'), inPlaceOperand(x, b, 'addcmul_'), value);
+  scalar(value, 'addcmul_', 'value');
+  const va = inPlaceOperand(x, a, 'addcmul_'), vb = inPlaceOperand(x, b, 'addcmul_');
+  K.addcmulK(modified(x, d), va, vb, value);
 }
 
 export function addcdivInPlace(x: Tensor, a: Tensor, b: Tensor, value: number): void {
   const d = target(x, 'addcdiv_');
-  K.addcdivK(d, inPlaceOperand(x, a, 'addcdiv_'), inPlaceOperand(x, b, 'addcdiv_'), value);
+  scalar(value, 'addcdiv_', 'value');
+  const va = inPlaceOperand(x, a, 'addcdiv_'), vb = inPlaceOperand(x, b, 'addcdiv_');
+  K.addcdivK(modified(x, d), va, vb, value);
 }
 
 export function lerpInPlace(x: Tensor, end: Tensor, weight: number): void {
   const d = target(x, 'lerp_');
-  K.lerpK(d, inPlaceOperand(x, end, 'lerp_'), weight);
+  scalar(weight, 'lerp_', 'weight');
+  const v = inPlaceOperand(x, end, 'lerp_');
+  K.lerpK(modified(x, d), v, weight);
 }

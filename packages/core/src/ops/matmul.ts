@@ -56,7 +56,7 @@ function mm(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tensor {
       if (needs[1]) gb = mm(g, a, true, true);
     }
     return [ga, gb];
-  });
+  }, [a, b]);
 }
 
 export const matmul = defineOp({

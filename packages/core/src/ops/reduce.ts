@@ -31,7 +31,7 @@ function reduceRaw(code: ReduceCode, x: Tensor, axes: readonly number[]): Tensor
 }
 
 function finish(keep: Tensor, x: Tensor, axes: readonly number[], keepdim: boolean): Tensor {
-  return keepdim ? keep : new Tensor(keep.data, reducedShape(x.shape, axes, false), keep.dtype);
+  return keepdim ? keep : keep._view(reducedShape(x.shape, axes, false));
 }
 
 export const sum = defineOp({
@@ -41,7 +41,7 @@ export const sum = defineOp({
   x = asFloat(x, 'sum');
   const axes = normAxes(axis, x.shape, 'sum');
   const out = finish(reduceRaw(ReduceCode.Sum, x, axes), x, axes, keepdim);
-  return record('sum', out, [x], (g) => [broadcastTo(reshape(g, reducedShape(x.shape, axes, true)), x.shape)]);
+  return record('sum', out, [x], (g) => [broadcastTo(reshape(g, reducedShape(x.shape, axes, true)), x.shape)], []);
 });
 
 function extreme(name: 'max' | 'min', code: ReduceCode) {
@@ -61,7 +61,7 @@ function extreme(name: 'max' | 'min', code: ReduceCode) {
       const mask = eq(x, keep);
       const share = div(mask, sum(mask, axes, true));
       return [mul(share, reshape(g, keep.shape))];
-    });
+    }, [x, out]);
   });
 }
 

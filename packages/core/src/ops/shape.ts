@@ -32,7 +32,7 @@ export const reshape = defineOp({
     throw new Error(`reshape: cannot reshape a tensor of shape ${fmtShape(x.shape)} (${x.size} elements) to ${fmtShape(shape)} (${sizeOf(target)} elements)`);
   }
   if (sameShape(target, x.shape)) return x;
-  return record('reshape', new Tensor(x.data, target, x.dtype), [x], (g) => [reshape(g, x.shape)]);
+  return record('reshape', x._view(target), [x], (g) => [reshape(g, x.shape)], []);
 });
 
 export const flatten = defineOp({
@@ -61,7 +61,7 @@ export const permute = defineOp({
   stridedCopy(x.data, 0, d.map((a) => strides[a]), shape, out.data, 0, stridesOf(shape));
   const inverse = new Array<number>(d.length);
   d.forEach((a, i) => { inverse[a] = i; });
-  return record('permute', out, [x], (g) => [permute(g, inverse)]);
+  return record('permute', out, [x], (g) => [permute(g, inverse)], []);
 });
 
 export const transpose = defineOp({
@@ -105,7 +105,7 @@ export const expand = defineOp({
   if (sameShape(target, x.shape)) return x;
   const out = Tensor.empty(target, x.dtype);
   stridedCopy(x.data, 0, broadcastStrides(x.shape, target), target, out.data, 0, stridesOf(target));
-  return record('expand', out, [x], (g) => [g]);
+  return record('expand', out, [x], (g) => [g], []);
 });
 
 export const broadcastTo = defineOp({
@@ -164,12 +164,12 @@ function regionCopy(src: Tensor, r: Ranges, fullShape: readonly number[], scatte
 /** The vjp of slice: places g into zeros of the input's shape. Its own vjp is slice again. */
 function sliceScatter(g: Tensor, r: Ranges, fullShape: readonly number[]): Tensor {
   const out = regionCopy(g, r, fullShape, true);
-  return record('sliceBackward', out, [g], (gg) => [sliceRegion(gg, r)]);
+  return record('sliceBackward', out, [g], (gg) => [sliceRegion(gg, r)], []);
 }
 
 function sliceRegion(x: Tensor, r: Ranges): Tensor {
   const out = regionCopy(x, r, x.shape, false);
-  return record('slice', out, [x], (g) => [sliceScatter(g, r, x.shape)]);
+  return record('slice', out, [x], (g) => [sliceScatter(g, r, x.shape)], []);
 }
 
 export const slice = defineOp({
@@ -262,7 +262,7 @@ export const concat = defineOp({
       start += t.shape[a];
       return piece;
     });
-  });
+  }, []);
 });
 
 export const stack = defineOp({
@@ -296,5 +296,5 @@ export const pad = defineOp({
   if (value !== 0) out.data.fill(value);
   const strides = stridesOf(shape);
   stridedCopy(x.data, 0, stridesOf(x.shape), x.shape, out.data, starts.reduce((acc, s, d) => acc + s * strides[d], 0), strides);
-  return record('pad', out, [x], (g) => [sliceRegion(g, r)]);
+  return record('pad', out, [x], (g) => [sliceRegion(g, r)], []);
 });

@@ -16,6 +16,8 @@ type UnaryVjp = (g: Tensor, x: Tensor, out: Tensor) => Tensor;
 interface UnarySpec {
   summary: string;
   grad: string;
+  /** Which values the vjp reads: the input x, the result out, or neither (the engine checks they were not modified). */
+  saves: 'x' | 'out' | 'none';
   family?: OpFamily;
 }
 
@@ -25,7 +27,7 @@ function unary(name: string, spec: UnarySpec, kernel: K.UnaryKernel, vjp: UnaryV
     x = asFloat(x, name);
     const out = Tensor.empty(x.shape, x.dtype);
     kernel(x.data as FloatArray, out.data as FloatArray);
-    return record(name, out, [x], (g) => [vjp(g, x, out)]);
+    return record(name, out, [x], (g) => [vjp(g, x, out)], spec.saves === 'x' ? [x] : spec.saves === 'out' ? [out] : []);
   });
 }
 
@@ -40,7 +42,7 @@ function gradOp(name: string, kernel: K.GradKernel, vjp: (gg: Tensor, g: Tensor,
     return record(name, out, [g, y], (gg, needs) => {
       const [dg, dy] = vjp(gg, g, y);
       return [needs[0] ? dg : null, needs[1] ? dy : null];
-    });
+    }, [g, y]);
   };
   return op;
 }
@@ -52,25 +54,25 @@ const sigmoidGrad: (g: Tensor, y: Tensor) => Tensor = gradOp('sigmoidBackward', 
 // relu' is piecewise constant: its derivative w.r.t. x is zero (not "unused"), as in PyTorch.
 const reluGrad: (g: Tensor, x: Tensor) => Tensor = gradOp('reluBackward', K.reluGradK, (gg, _g, x) => [reluGrad(gg, x), zerosLike(x)]);
 
-export const neg = unary('neg', { summary: '-x', grad: '-g' }, K.negK, (g) => neg(g));
-export const exp = unary('exp', { summary: 'eˣ', grad: 'g · out' }, K.expK, (g, _x, out) => mul(g, out));
-export const log = unary('log', { summary: 'natural logarithm', grad: 'g / x' }, K.logK, (g, x) => g.div(x));
-export const log1p = unary('log1p', { summary: 'log(1 + x), accurate near 0', grad: 'g / (1 + x)' }, K.log1pK, (g, x) => g.div(add(x, 1)));
-export const sqrt = unary('sqrt', { summary: '√x', grad: 'g / (2 · out)' }, K.sqrtK, (g, _x, out) => g.div(mul(out, 2)));
-export const abs = unary('abs', { summary: '|x|', grad: 'g · sign(x) (0 at x = 0)' }, K.absK, (g, x) => mul(g, sign(x)));
-export const sin = unary('sin', { summary: 'sine', grad: 'g · cos(x)' }, K.sinK, (g, x) => mul(g, cos(x)));
-export const cos = unary('cos', { summary: 'cosine', grad: '-g · sin(x)' }, K.cosK, (g, x) => neg(mul(g, sin(x))));
-export const tanh = unary('tanh', { summary: 'hyperbolic tangent', grad: 'g · (1 - out²)', family: 'activation' }, K.tanhK,
+export const neg = unary('neg', { summary: '-x', grad: '-g', saves: 'none' }, K.negK, (g) => neg(g));
+export const exp = unary('exp', { summary: 'eˣ', grad: 'g · out', saves: 'out' }, K.expK, (g, _x, out) => mul(g, out));
+export const log = unary('log', { summary: 'natural logarithm', grad: 'g / x', saves: 'x' }, K.logK, (g, x) => g.div(x));
+export const log1p = unary('log1p', { summary: 'log(1 + x), accurate near 0', grad: 'g / (1 + x)', saves: 'x' }, K.log1pK, (g, x) => g.div(add(x, 1)));
+export const sqrt = unary('sqrt', { summary: '√x', grad: 'g / (2 · out)', saves: 'out' }, K.sqrtK, (g, _x, out) => g.div(mul(out, 2)));
+export const abs = unary('abs', { summary: '|x|', grad: 'g · sign(x) (0 at x = 0)', saves: 'x' }, K.absK, (g, x) => mul(g, sign(x)));
+export const sin = unary('sin', { summary: 'sine', grad: 'g · cos(x)', saves: 'x' }, K.sinK, (g, x) => mul(g, cos(x)));
+export const cos = unary('cos', { summary: 'cosine', grad: '-g · sin(x)', saves: 'x' }, K.cosK, (g, x) => neg(mul(g, sin(x))));
+export const tanh = unary('tanh', { summary: 'hyperbolic tangent', grad: 'g · (1 - out²)', saves: 'out', family: 'activation' }, K.tanhK,
   (g, _x, out) => tanhGrad(g, out));
-export const sigmoid = unary('sigmoid', { summary: '1 / (1 + e⁻ˣ), computed without overflow', grad: 'g · out · (1 - out)', family: 'activation' }, K.sigmoidK,
+export const sigmoid = unary('sigmoid', { summary: '1 / (1 + e⁻ˣ), computed without overflow', grad: 'g · out · (1 - out)', saves: 'out', family: 'activation' }, K.sigmoidK,
   (g, _x, out) => sigmoidGrad(g, out));
-export const relu = unary('relu', { summary: 'max(x, 0)', grad: 'g · (x > 0)', family: 'activation' }, K.reluK, (g, x) => reluGrad(g, x));
-export const softplus = unary('softplus', { summary: 'log(1 + eˣ), stable; x for x > 20 like PyTorch', grad: 'g · sigmoid(x) (g for x > 20)', family: 'activation' }, K.softplusK,
+export const relu = unary('relu', { summary: 'max(x, 0)', grad: 'g · (x > 0)', saves: 'x', family: 'activation' }, K.reluK, (g, x) => reluGrad(g, x));
+export const softplus = unary('softplus', { summary: 'log(1 + eˣ), stable; x for x > 20 like PyTorch', grad: 'g · sigmoid(x) (g for x > 20)', saves: 'x', family: 'activation' }, K.softplusK,
   (g, x) => mul(g, where(gt(x, 20), 1, sigmoid(x))));
-export const erf = unary('erf', { summary: 'error function', grad: 'g · 2/√π · e^(-x²)' }, K.erfK,
+export const erf = unary('erf', { summary: 'error function', grad: 'g · 2/√π · e^(-x²)', saves: 'x' }, K.erfK,
   (g, x) => mul(g, exp(neg(square(x)))).mul(2 / Math.sqrt(Math.PI)));
-export const reciprocal = unary('reciprocal', { summary: '1 / x', grad: '-g · out²' }, K.reciprocalK, (g, _x, out) => neg(mul(g, square(out))));
-export const square = unary('square', { summary: 'x²', grad: '2 · g · x' }, K.squareK, (g, x) => mul(g, mul(x, 2)));
+export const reciprocal = unary('reciprocal', { summary: '1 / x', grad: '-g · out²', saves: 'out' }, K.reciprocalK, (g, _x, out) => neg(mul(g, square(out))));
+export const square = unary('square', { summary: 'x²', grad: '2 · g · x', saves: 'x' }, K.squareK, (g, x) => mul(g, mul(x, 2)));
 
 /** sign(x) ∈ {-1, 0, 1}; its derivative is zero almost everywhere, so it records no graph. */
 export const sign = defineOp({ name: 'sign', family: 'unary', differentiable: false, primitive: true, summary: 'sign of x: -1, 0 or 1', grad: '' }, (x: Tensor): Tensor => {
@@ -87,7 +89,7 @@ export const leakyRelu = defineOp({
   x = asFloat(x, 'leakyRelu');
   const out = Tensor.empty(x.shape, x.dtype);
   K.leakyReluK(x.data as FloatArray, out.data as FloatArray, negativeSlope);
-  return record('leakyRelu', out, [x], (g) => [mul(g, where(gt(x, 0), 1, negativeSlope))]);
+  return record('leakyRelu', out, [x], (g) => [mul(g, where(gt(x, 0), 1, negativeSlope))], [x]);
 });
 
 export const clamp = defineOp({
@@ -104,7 +106,7 @@ export const clamp = defineOp({
     if (lo > -Infinity) mask = mul(mask, ge(x, lo));
     if (hi < Infinity) mask = mul(mask, le(x, hi));
     return [mask];
-  });
+  }, [x]);
 });
 
 /** GELU, exact (erf) form as PyTorch's default: x · Φ(x). A composite, so its gradient comes from erf's. */

@@ -1,7 +1,7 @@
 /** Tests run from TypeScript sources through ts-jest; type-checking is done separately by `tsc` (see .ci/run). */
 module.exports = {
   testEnvironment: 'node',
-  reporters: ['default', '<rootDir>/scripts/jest-summary-reporter.cjs'],
+  reporters: ['default', '<rootDir>/.ci/jest-summary-reporter.cjs'],
   roots: ['<rootDir>/packages'],
   testMatch: ['**/test/**/*.test.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json' }] },

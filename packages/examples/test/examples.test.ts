@@ -1,13 +1,13 @@
 /**
- * Small, seeded versions of the examples in examples/ (the same code the `pnpm --filter @tensorgrad/examples run …`
+ * Small, seeded versions of the examples in packages/examples/ (the same code the `pnpm --filter @tensorgrad/examples run …`
  * scripts execute, with fewer epochs or less data) must reach their targets.
  */
-import { silent } from '../../../examples/src/common.js';
-import { runDemo } from '../../../examples/src/demo.js';
-import { runMnist } from '../../../examples/src/mnist.js';
-import { runMoons } from '../../../examples/src/moons.js';
-import { runRegression } from '../../../examples/src/regression.js';
-import { runXor } from '../../../examples/src/xor.js';
+import { silent } from '../src/common.js';
+import { runDemo } from '../src/demo.js';
+import { runMnist } from '../src/mnist.js';
+import { runMoons } from '../src/moons.js';
+import { runRegression } from '../src/regression.js';
+import { runXor } from '../src/xor.js';
 
 test('xor: no hidden layer fails, a 2-4-1 MLP gets all four points', () => {
   const r = runXor({ epochs: 300, log: silent });

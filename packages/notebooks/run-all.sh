@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Executes every tutorial notebook (notebooks/NN-*.ipynb) in place with the tslab TypeScript kernel from
+# Executes every tutorial notebook (packages/notebooks/NN-*.ipynb) in place with the tslab TypeScript kernel from
 # node_modules and prints each notebook's time. A notebook stops at its first cell that throws or fails to
 # type-check (that cell's output is printed); the script exits non-zero if any notebook failed.
 # Expects `pnpm install` and `pnpm run build` to have run (the notebooks import packages/*/dist).
-# Usage: bash notebooks/run-all.sh [NOTEBOOK...]   (default: all of them, in name order)
+# Usage: bash packages/notebooks/run-all.sh [NOTEBOOK...]   (default: all of them, in name order)
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -21,7 +21,7 @@ fi
 # The committed kernel spec (jupyter/kernels/tslab/kernel.json) starts node_modules/tslab.
 export JUPYTER_PATH="$here/jupyter${JUPYTER_PATH:+:$JUPYTER_PATH}"
 if [ ! -f "$here/node_modules/tslab/bin/tslab" ]; then
-  echo "run-all: notebooks/node_modules/tslab is missing; run 'pnpm install' first" >&2
+  echo "run-all: packages/notebooks/node_modules/tslab is missing; run 'pnpm install' first" >&2
   exit 1
 fi
 

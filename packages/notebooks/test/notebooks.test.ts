@@ -1,5 +1,5 @@
 /**
- * The tutorial notebooks (notebooks/*.ipynb) are executed by notebooks/run-all.sh in CI, but CI runs them in a fresh
+ * The tutorial notebooks (packages/notebooks/*.ipynb) are executed by packages/notebooks/run-all.sh in CI, but CI runs them in a fresh
  * clone and throws the outputs away; what readers see on GitHub is what was committed. This checks that every notebook
  * in the folder is one run-all.sh picks up, and that each was committed executed top to bottom in one run, with its
  * plots, without errors, and is listed in docs/tutorials.md.
@@ -7,8 +7,8 @@
 import { existsSync, readdirSync, readFileSync } from 'fs';
 import { join } from 'path';
 
-const root = join(__dirname, '..', '..', '..');
-const folder = join(root, 'notebooks');
+const folder = join(__dirname, '..');
+const root = join(folder, '..', '..');
 
 interface Output {
   output_type: string;

@@ -26,6 +26,8 @@ export {
 export { indexSelect, gather } from './ops/index-ops.js';
 export { softmax, logSoftmax } from './ops/softmax.js';
 export { cast, clone } from './ops/cast.js';
+export { fusedAdamStep_, fusedSgdStep_, fusedRmspropStep_, fusedAdagradStep_ } from './ops/optim.js';
+export type { FusedAdamOptions, FusedSgdOptions, FusedRmspropOptions, FusedAdagradOptions } from './ops/optim.js';
 export { listOps } from './ops/registry.js';
 export type { OpInfo, OpFamily } from './ops/registry.js';
 

@@ -95,6 +95,8 @@ export const f32 = {
   load: (addr: Code, offset = 0): Code => [addr, 0x2a, memarg(2, offset)],
   store: (addr: Code, value: Code, offset = 0): Code => [addr, value, 0x38, memarg(2, offset)],
   add: (a: Code, b: Code): Code => [a, b, 0x92],
+  sub: (a: Code, b: Code): Code => [a, b, 0x93],
+  mul: (a: Code, b: Code): Code => [a, b, 0x94],
 };
 
 export const v128 = {
@@ -104,17 +106,36 @@ export const v128 = {
   /** Loads one f32 and broadcasts it to all four lanes (one `vbroadcastss` on x64). */
   load32Splat: (addr: Code, offset = 0): Code => [addr, simd(0x09), memarg(2, offset)],
   store: (addr: Code, value: Code, offset = 0): Code => [addr, value, simd(0x0b), memarg(4, offset)],
+  not: (a: Code): Code => [a, simd(0x4d)],
   and: (a: Code, b: Code): Code => [a, b, simd(0x4e)],
+  andnot: (a: Code, b: Code): Code => [a, b, simd(0x4f)],
   or: (a: Code, b: Code): Code => [a, b, simd(0x50)],
+  xor: (a: Code, b: Code): Code => [a, b, simd(0x51)],
+  /** Bits of a where mask is 1, of b where it is 0. */
+  bitselect: (a: Code, b: Code, mask: Code): Code => [a, b, mask, simd(0x52)],
   zero: (): Code => [simd(0x0c), new Array<number>(16).fill(0)],
 };
 
 export const f32x4 = {
   splat: (a: Code): Code => [a, simd(0x13)],
+  /** Lanewise comparisons: all-ones where true (false for NaN except ne). */
+  eq: (a: Code, b: Code): Code => [a, b, simd(0x41)],
+  ne: (a: Code, b: Code): Code => [a, b, simd(0x42)],
+  lt: (a: Code, b: Code): Code => [a, b, simd(0x43)],
+  gt: (a: Code, b: Code): Code => [a, b, simd(0x44)],
+  le: (a: Code, b: Code): Code => [a, b, simd(0x45)],
+  ge: (a: Code, b: Code): Code => [a, b, simd(0x46)],
+  abs: (a: Code): Code => [a, simd(0xe0)],
+  neg: (a: Code): Code => [a, simd(0xe1)],
   /** IEEE square root, correctly rounded in float32. */
   sqrt: (a: Code): Code => [a, simd(0xe3)],
   add: (a: Code, b: Code): Code => [a, b, simd(0xe4)],
+  sub: (a: Code, b: Code): Code => [a, b, simd(0xe5)],
   mul: (a: Code, b: Code): Code => [a, b, simd(0xe6)],
+  div: (a: Code, b: Code): Code => [a, b, simd(0xe7)],
+  /** IEEE-style min/max: NaN if either lane is NaN, and -0 < +0 (what Math.min / Math.max do). */
+  min: (a: Code, b: Code): Code => [a, b, simd(0xe8)],
+  max: (a: Code, b: Code): Code => [a, b, simd(0xe9)],
   /** Rounds both f64 lanes to f32 into lanes 0–1; lanes 2–3 become zero. */
   demoteF64x2Zero: (a: Code): Code => [a, simd(0x5e)],
 };

@@ -14,7 +14,7 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { cases, type Case } from './cases.js';
-import { formatTable, measureInterleaved, roundRatios, type Implementation, type Measurement, type Options, type RatioSummary } from './harness.js';
+import { formatTable, measureInterleaved, roundRatios, type Clock, type Implementation, type Measurement, type Options, type RatioSummary } from './harness.js';
 import { DEFAULT_PYTHON, PeerProcess, startTfjs, startTorch } from './peer.js';
 
 export const PEERS = ['tensorgrad', 'torch', 'tfjs-cpu', 'tfjs-wasm'] as const;
@@ -26,6 +26,7 @@ const USAGE = `usage: pnpm bench [-- options]
   --peers LIST    peers to run, comma-separated, from ${PEERS.join(', ')}; default all
   --rounds N      interleaved rounds per row (default 7; 3 with --quick)
   --quick         fewer and shorter rounds
+  --clock CLOCK   wall (default) or cpu: each process's CPU time, steadier when other programs load the machine
   --save NAME     also write results/NAME.json
   --python PATH   the Python with torch (default ${DEFAULT_PYTHON})
   --list          list the rows and exit
@@ -36,6 +37,7 @@ export interface Args {
   only: string[] | null;
   peers: Peer[];
   rounds: number | null;
+  clock: Clock;
   save: string | null;
   python: string;
   list: boolean;
@@ -54,6 +56,7 @@ export function parseBenchArgs(argv: readonly string[]): Args {
       only: { type: 'string' },
       peers: { type: 'string' },
       rounds: { type: 'string' },
+      clock: { type: 'string', default: 'wall' },
       save: { type: 'string' },
       python: { type: 'string', default: DEFAULT_PYTHON },
       list: { type: 'boolean', default: false },
@@ -78,8 +81,9 @@ export function parseBenchArgs(argv: readonly string[]): Args {
   const peers = list(values.peers) ?? [...PEERS];
   for (const p of peers) if (!(PEERS as readonly string[]).includes(p)) throw new Error(`bench: unknown peer '${p}' in --peers; peers: ${PEERS.join(', ')}`);
   if (!peers.includes('tensorgrad')) throw new Error('bench: --peers must include tensorgrad (every ratio is against it)');
+  if (values.clock !== 'wall' && values.clock !== 'cpu') throw new Error(`bench: --clock must be wall or cpu, got '${values.clock}'`);
   return {
-    quick: values.quick as boolean, only, peers: peers as Peer[], rounds: integer('rounds', values.rounds, 1),
+    quick: values.quick as boolean, only, peers: peers as Peer[], rounds: integer('rounds', values.rounds, 1), clock: values.clock,
     save: values.save ?? null, python: values.python as string, list: values.list as boolean, help: values.help as boolean,
     row: integer('row', values.row, 0),
   };
@@ -89,7 +93,7 @@ function baseOptions(args: Args): Options {
   const base: Options = args.quick
     ? { rounds: 3, minSeconds: 0.1, warmup: 1, warmupSeconds: 0.5 }
     : { rounds: 7, minSeconds: 0.25, warmup: 3, warmupSeconds: 1 };
-  return args.rounds !== null ? { ...base, rounds: args.rounds } : base;
+  return { ...base, clock: args.clock, ...(args.rounds !== null ? { rounds: args.rounds } : {}) };
 }
 
 /** A row's options: the run's, with the row's own overrides (e.g. one iteration per round for long workloads). */
@@ -151,7 +155,7 @@ const fmt = (v: number): string =>
 const fmtRatio = (r: RatioSummary | null): string => (r === null ? '–' : `${fmt(r.median)} (${fmt(r.min)}–${fmt(r.max)})`);
 
 function childArgs(args: Args, index: number): string[] {
-  const out = [__filename, '--row', String(index), '--peers', args.peers.join(','), '--python', args.python];
+  const out = [__filename, '--row', String(index), '--peers', args.peers.join(','), '--python', args.python, '--clock', args.clock];
   if (args.quick) out.push('--quick');
   if (args.rounds !== null) out.push('--rounds', String(args.rounds));
   return out;
@@ -213,7 +217,7 @@ async function main(): Promise<void> {
   const loadAfter = loadavg();
   const base = baseOptions(args);
   console.log(`\nRatios are tensorgrad's time / the peer's time (below 1: tensorgrad is faster): the median of per-round ratios, ` +
-    `with their range over the ${base.rounds} interleaved rounds.`);
+    `with their range over the ${base.rounds} interleaved rounds${args.clock === 'cpu' ? '; times are CPU times' : ''}.`);
   console.log(`${env.node}, ${env.cpu}, ${env.cores} cores; ` +
     (torch ? `PyTorch ${torch.torch} (${torch.threads} thread, OpenBLAS ${torch.blas ?? '?'}); ` : '') +
     (tfjsVersion ? `TensorFlow.js ${tfjsVersion}; ` : '') +

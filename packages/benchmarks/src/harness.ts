@@ -5,6 +5,24 @@
  * implementations is the median of their per-round ratios (each round's pair was measured back to back).
  */
 
+export type Clock = 'wall' | 'cpu';
+let clock: Clock = 'wall';
+
+/** Selects what `now()` reads: wall time (the default), or this process's CPU time, steadier on a busy machine. */
+export function setClock(c: Clock): void {
+  clock = c;
+}
+
+/**
+ * Seconds on the selected clock. CPU time counts every thread of the process (garbage collector, compiler and worker
+ * threads included) and not the time the process waits for a core, so it suits comparisons on a loaded machine.
+ */
+export function now(): number {
+  if (clock === 'wall') return performance.now() / 1000;
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+}
+
 export interface Runner {
   /** Called before each batch of iterations, e.g. to switch the TensorFlow.js backend. */
   activate?(): Promise<void>;
@@ -13,8 +31,8 @@ export interface Runner {
    * backward only); otherwise the whole call is timed.
    */
   run?(): number | void;
-  /** `iterations` iterations run elsewhere (the PyTorch process); resolves to the seconds they took in total. */
-  runBatch?(iterations: number): Promise<number>;
+  /** `iterations` iterations run elsewhere (a peer process); resolves to the seconds they took on `clock`, in total. */
+  runBatch?(iterations: number, clock: Clock): Promise<number>;
   /** Called once after the last round (TensorFlow.js tensors must be disposed by hand). */
   dispose?(): void | Promise<void>;
 }
@@ -33,6 +51,8 @@ export interface Options {
   /** Untimed iterations first (JIT tiers, caches), cut short once they have taken `warmupSeconds`. */
   warmup: number;
   warmupSeconds: number;
+  /** What is timed (default wall). */
+  clock?: Clock;
 }
 
 export interface Measurement {
@@ -49,6 +69,7 @@ export interface Measurement {
 
 /** Seconds per iteration of each implementation, per round, in the order given. */
 export async function measureInterleaved(impls: readonly Implementation[], opts: Options): Promise<Measurement[]> {
+  setClock(opts.clock ?? 'wall');
   const results: Measurement[] = impls.map((impl) => ({ name: impl.name, samples: [], median: NaN, iterations: 0 }));
   const runners: (Runner | null)[] = [];
   for (const [i, impl] of impls.entries()) {
@@ -67,8 +88,8 @@ export async function measureInterleaved(impls: readonly Implementation[], opts:
     let fastest = Infinity, spent = 0;
     for (let w = 0; w < Math.max(1, opts.warmup) && (w === 0 || spent < opts.warmupSeconds); w++) {
       const s = await timeBatch(r, 1);
-      fastest = Math.min(fastest, s.wall);
-      spent += s.wall;
+      fastest = Math.min(fastest, s.total);
+      spent += s.total;
     }
     results[i].iterations = Math.max(1, Math.ceil(opts.minSeconds / Math.max(fastest, 1e-9)));
   }
@@ -91,22 +112,23 @@ export async function measureInterleaved(impls: readonly Implementation[], opts:
   return results;
 }
 
-/** Wall seconds of `n` iterations and the seconds of the measured part (equal unless the runner reports a part). */
-export async function timeBatch(r: Runner, n: number): Promise<{ wall: number; measured: number }> {
+/** Seconds of `n` iterations and of their measured part (equal unless the runner reports a part), on the clock. */
+export async function timeBatch(r: Runner, n: number): Promise<{ total: number; measured: number }> {
   if (r.runBatch) {
-    const t0 = performance.now();
-    const measured = await r.runBatch(n);
-    return { wall: (performance.now() - t0) / 1000, measured };
+    // This process only waits meanwhile, so its clock says nothing (its CPU time barely moves): the peer's figure
+    // sizes the rounds too.
+    const measured = await r.runBatch(n, clock);
+    return { total: measured, measured };
   }
   const run = r.run as () => number | void;
   let measured = 0;
-  const t0 = performance.now();
+  const t0 = now();
   for (let i = 0; i < n; i++) {
-    const s = performance.now();
+    const s = now();
     const part = run();
-    measured += typeof part === 'number' ? part : (performance.now() - s) / 1000;
+    measured += typeof part === 'number' ? part : now() - s;
   }
-  return { wall: (performance.now() - t0) / 1000, measured };
+  return { total: now() - t0, measured };
 }
 
 export function median(xs: readonly number[]): number {

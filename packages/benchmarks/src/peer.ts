@@ -5,7 +5,7 @@
  * tensorgrad's per-op overhead 5–20× worse when both ran in one process.
  *
  * The protocol: the peer first prints `{"ready": true, ...info}` (or `{"ready": false, "error": ...}`); then each
- * request `{"cmd": "setup", ...}` / `{"cmd": "run", "iterations": n}` gets one reply line, `{"ok": true}` /
+ * request `{"cmd": "setup", ...}` / `{"cmd": "run", "iterations": n, "clock": "wall" | "cpu"}` gets one reply line, `{"ok": true}` /
  * `{"seconds": s}` or `{"error": msg}`; `{"cmd": "exit"}` ends it. Timing happens inside the peer.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
@@ -87,7 +87,7 @@ export class PeerProcess {
   /** Builds a workload in the peer (`what` says which, in the peer's terms) and returns a runner that times it there. */
   async setup(what: Record<string, unknown>): Promise<Runner> {
     await this.request({ cmd: 'setup', ...what });
-    return { runBatch: async (iterations) => Number((await this.request({ cmd: 'run', iterations })).seconds) };
+    return { runBatch: async (iterations, clock) => Number((await this.request({ cmd: 'run', iterations, clock })).seconds) };
   }
 
   close(): void {

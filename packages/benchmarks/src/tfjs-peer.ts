@@ -4,7 +4,7 @@
  */
 import { createInterface } from 'node:readline';
 import { cases } from './cases.js';
-import { timeBatch, type Runner } from './harness.js';
+import { setClock, timeBatch, type Clock, type Runner } from './harness.js';
 import * as tfjs from './tfjs.js';
 
 const reply = (obj: object): void => void process.stdout.write(JSON.stringify(obj) + '\n');
@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   reply({ ready: true, tfjs: tfjs.version(), backend });
   let runner: Runner | null = null;
   for await (const line of createInterface({ input: process.stdin })) {
-    const msg = JSON.parse(line) as { cmd: string; row?: number; iterations?: number };
+    const msg = JSON.parse(line) as { cmd: string; row?: number; iterations?: number; clock?: Clock };
     try {
       if (msg.cmd === 'setup') {
         await runner?.dispose?.();
@@ -32,6 +32,7 @@ async function main(): Promise<void> {
         reply({ ok: true });
       } else if (msg.cmd === 'run') {
         if (runner === null) throw new Error('tfjs-peer: run before setup');
+        setClock(msg.clock ?? 'wall');
         reply({ seconds: (await timeBatch(runner, msg.iterations as number)).measured });
       } else if (msg.cmd === 'exit') {
         await runner?.dispose?.();

@@ -3,10 +3,16 @@
  * axis at a time (see ops/reduce.ts).
  */
 import type { FloatArray, Storage } from './types.js';
+import { reduceF32, SIMD_MIN } from './wasm/elementwise-f32.js';
 
 export enum ReduceCode { Sum, Max, Min, Prod }
 
+/** The float32 SIMD reduction of each code (elementwise-f32.ts), by code; prod has none. */
+const SIMD_REDUCE = ['sum', 'max', 'min', null] as const;
+
 export function reduceAxis(code: ReduceCode, x: FloatArray, outer: number, n: number, inner: number, out: FloatArray): void {
+  const simd = SIMD_REDUCE[code];
+  if (simd && x.length >= SIMD_MIN && x instanceof Float32Array && reduceF32(simd, x, outer, n, inner, out as Float32Array)) return;
   for (let o = 0; o < outer; o++) {
     const base = o * n * inner, ob = o * inner;
     for (let j = 0; j < inner; j++) {

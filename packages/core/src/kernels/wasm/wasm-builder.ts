@@ -10,8 +10,9 @@ export type Code = number | readonly Code[];
 
 export const I32 = 0x7f;
 export const F32 = 0x7d;
+export const F64 = 0x7c;
 export const V128 = 0x7b;
-export type ValType = typeof I32 | typeof F32 | typeof V128;
+export type ValType = typeof I32 | typeof F32 | typeof F64 | typeof V128;
 
 function uleb(value: number): number[] {
   const out: number[] = [];
@@ -97,6 +98,19 @@ export const f32 = {
   add: (a: Code, b: Code): Code => [a, b, 0x92],
   sub: (a: Code, b: Code): Code => [a, b, 0x93],
   mul: (a: Code, b: Code): Code => [a, b, 0x94],
+  max: (a: Code, b: Code): Code => [a, b, 0x97],
+  min: (a: Code, b: Code): Code => [a, b, 0x96],
+  /** Rounds an f64 to f32. */
+  demoteF64: (a: Code): Code => [a, 0xb6],
+};
+
+export const f64 = {
+  const: (v: number): Code => [0x44, Array.from(new Uint8Array(new Float64Array([v]).buffer))],
+  load: (addr: Code, offset = 0): Code => [addr, 0x2b, memarg(3, offset)],
+  store: (addr: Code, value: Code, offset = 0): Code => [addr, value, 0x39, memarg(3, offset)],
+  add: (a: Code, b: Code): Code => [a, b, 0xa0],
+  /** Widens an f32 to f64 (exact). */
+  promoteF32: (a: Code): Code => [a, 0xbb],
 };
 
 export const v128 = {
@@ -118,6 +132,7 @@ export const v128 = {
 
 export const f32x4 = {
   splat: (a: Code): Code => [a, simd(0x13)],
+  extractLane: (a: Code, lane: number): Code => [a, simd(0x1f), lane],
   /** Lanewise comparisons: all-ones where true (false for NaN except ne). */
   eq: (a: Code, b: Code): Code => [a, b, simd(0x41)],
   ne: (a: Code, b: Code): Code => [a, b, simd(0x42)],
@@ -141,6 +156,18 @@ export const f32x4 = {
 };
 
 export const f64x2 = {
+  splat: (a: Code): Code => [a, simd(0x14)],
+  extractLane: (a: Code, lane: number): Code => [a, simd(0x21), lane],
+  /** Lanewise comparisons: all-ones (64-bit) where true. */
+  eq: (a: Code, b: Code): Code => [a, b, simd(0x47)],
+  ne: (a: Code, b: Code): Code => [a, b, simd(0x48)],
+  lt: (a: Code, b: Code): Code => [a, b, simd(0x49)],
+  gt: (a: Code, b: Code): Code => [a, b, simd(0x4a)],
+  le: (a: Code, b: Code): Code => [a, b, simd(0x4b)],
+  ge: (a: Code, b: Code): Code => [a, b, simd(0x4c)],
+  /** IEEE-style min/max: NaN if either lane is NaN, -0 < +0 (Math.min / Math.max). */
+  min: (a: Code, b: Code): Code => [a, b, simd(0xf4)],
+  max: (a: Code, b: Code): Code => [a, b, simd(0xf5)],
   /** Both lanes set to the constant `v`. */
   splatConst: (v: number): Code => v128.const(new Uint8Array(new Float64Array([v, v]).buffer)),
   /** Widens f32 lanes 0–1 to two f64 lanes (exact). */

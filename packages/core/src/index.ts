@@ -28,6 +28,7 @@ export { softmax, logSoftmax } from './ops/softmax.js';
 export { cast, clone } from './ops/cast.js';
 export { fusedAdamStep_, fusedSgdStep_, fusedRmspropStep_, fusedAdagradStep_ } from './ops/optim.js';
 export type { FusedAdamOptions, FusedSgdOptions, FusedRmspropOptions, FusedAdagradOptions } from './ops/optim.js';
+export { setNumThreads, getNumThreads } from './kernels/gemm-threads.js';
 export { listOps } from './ops/registry.js';
 export type { OpInfo, OpFamily } from './ops/registry.js';
 

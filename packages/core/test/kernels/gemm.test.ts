@@ -1,9 +1,9 @@
 import { gemm } from '../../src/kernels/gemm';
 import { gemmReference } from '../../src/kernels/gemm-reference';
 import { gemmSmall, gemmTiled } from '../../src/kernels/gemm-js';
-import { gemmWasmF32, wasmGemmAvailable, WasmGemmF32 } from '../../src/kernels/gemm-wasm';
-import { buildGemmF32Module, type GemmF32Shape } from '../../src/kernels/wasm/gemm-f32-simd';
-import { instantiateWasm } from '../../src/kernels/wasm/wasm-runtime';
+import { BLOCK, gemmWasmF32, wasmGemmAvailable, WasmGemmF32 } from '../../src/kernels/gemm-wasm';
+import { getNumThreads, setNumThreads } from '../../src/kernels/gemm-threads';
+import { buildGemmF32Module, GEMM_F32_SHAPE, type GemmF32Shape } from '../../src/kernels/wasm/gemm-f32-simd';
 import type { FloatArray } from '../../src/kernels/types';
 import { Generator } from '../../src/random';
 
@@ -88,9 +88,8 @@ describe('gemm kernels against the reference', () => {
   // of A when MR is a multiple of 4, several accumulator rows per broadcast).
   for (const shape of [{ mr: 4, nr: 8 }, { mr: 3, nr: 12 }, { mr: 1, nr: 4 }] as GemmF32Shape[]) {
     test(`generated module with tile ${shape.mr}×${shape.nr} matches the reference`, () => {
-      const instance = instantiateWasm(buildGemmF32Module(shape), () => undefined, () => undefined);
-      if (!instance) throw new Error('Node compiles small modules synchronously');
-      const kernel = new WasmGemmF32(instance, shape);
+      const kernel = WasmGemmF32.create(shape);
+      if (!kernel) throw new Error('Node compiles small modules synchronously');
       const g = new Generator(13);
       for (const [m, n, k] of [...EDGE_SHAPES, ...randomShapes(g, 6, 60)]) {
         for (const [ta, tb] of TRANSPOSES) check(wasmKernel(kernel.run.bind(kernel)), Float32Array, m, n, k, ta, tb, g);
@@ -99,7 +98,7 @@ describe('gemm kernels against the reference', () => {
   }
 
   test('buildGemmF32Module rejects a tile width that is not a whole number of vectors', () => {
-    expect(() => buildGemmF32Module({ mr: 2, nr: 6 })).toThrow(/nr must be a multiple of 4, got 6/);
+    expect(() => buildGemmF32Module({ pages: 1, shared: false }, { mr: 2, nr: 6 })).toThrow(/nr must be a multiple of 4, got 6/);
   });
 
   for (const [name, kernel] of Object.entries({ ...JS_KERNELS, gemmWasmF32: wasmKernel(gemmWasmF32) })) {
@@ -127,10 +126,66 @@ describe('gemm kernels against the reference', () => {
     }
   });
 
-  test('gemm dispatches float32 products of every size to a correct kernel, including repeated calls that grow wasm memory', () => {
+  test('products larger than a block are cut into blocks, and wasm memory keeps its size', () => {
+    const kernel = WasmGemmF32.create(GEMM_F32_SHAPE);
+    if (!kernel) throw new Error('Node compiles small modules synchronously');
+    const bytes = kernel.memoryBytes;
+    const g = new Generator(15);
+    const shapes: Array<[number, number, number]> = [[BLOCK + 3, 17, 5], [5, BLOCK + 21, 9], [7, 9, BLOCK + 11]];
+    for (const [m, n, k] of shapes) for (const [ta, tb] of TRANSPOSES) check(wasmKernel(kernel.run.bind(kernel)), Float32Array, m, n, k, ta, tb, g);
+    check(wasmKernel(kernel.run.bind(kernel)), Float32Array, BLOCK + 1, 19, BLOCK + 2, true, false, g);
+    check(wasmKernel(kernel.run.bind(kernel)), Float32Array, 2 * BLOCK + 5, 3, 2 * BLOCK + 1, false, true, g);
+    expect(kernel.memoryBytes).toBe(bytes);
+    expect(bytes).toBeLessThan(20 * 2 ** 20);
+  });
+
+  test('gemm dispatches float32 products of every size to a correct kernel, including repeated calls', () => {
     const g = new Generator(14);
     for (const [m, n, k] of [[2, 2, 2], [6, 6, 6], [1, 300, 40], [300, 1, 40], [64, 64, 64], [200, 130, 150], [40, 520, 90]] as const) {
       check(gemm, Float32Array, m, n, k, false, true, g);
+    }
+  });
+});
+
+describe('the second thread', () => {
+  const LARGE: Array<[number, number, number]> = [[300, 290, 270], [520, 64, 200], [64, 600, 130], [257, 255, 131]];
+
+  test('a product gives the same result while the worker is still starting (this thread takes the remaining tasks)', () => {
+    const kernel = WasmGemmF32.create(GEMM_F32_SHAPE, true);
+    if (!kernel) throw new Error('Node compiles small modules synchronously');
+    const g = new Generator(16);
+    for (const [m, n, k] of LARGE) for (const [ta, tb] of TRANSPOSES) check(wasmKernel(kernel.run.bind(kernel)), Float32Array, m, n, k, ta, tb, g);
+  });
+
+  test('once the worker runs it computes tasks, and every product still matches the reference', async () => {
+    const kernel = WasmGemmF32.create(GEMM_F32_SHAPE, true);
+    if (!kernel) throw new Error('Node compiles small modules synchronously');
+    const g = new Generator(17);
+    check(wasmKernel(kernel.run.bind(kernel)), Float32Array, 300, 290, 270, false, false, g);
+    // Give the worker time to start, then run products until it has taken part (the machine may be busy).
+    for (let attempt = 0; attempt < 50 && kernel.workerTasks === 0; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      for (const [m, n, k] of LARGE) for (const [ta, tb] of TRANSPOSES) check(wasmKernel(kernel.run.bind(kernel)), Float32Array, m, n, k, ta, tb, g);
+    }
+    expect(kernel.workerTasks).toBeGreaterThan(0);
+  });
+
+  test('setNumThreads(1) keeps products on one thread; it takes positive integers', async () => {
+    const before = getNumThreads();
+    try {
+      setNumThreads(1);
+      const kernel = WasmGemmF32.create(GEMM_F32_SHAPE, true);
+      if (!kernel) throw new Error('Node compiles small modules synchronously');
+      const g = new Generator(18);
+      for (let i = 0; i < 3; i++) {
+        check(wasmKernel(kernel.run.bind(kernel)), Float32Array, 300, 290, 270, false, true, g);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(kernel.workerTasks).toBe(0);
+      expect(() => setNumThreads(0)).toThrow(/setNumThreads: n must be a positive integer, got 0/);
+      expect(() => setNumThreads(1.5)).toThrow(/got 1.5/);
+    } finally {
+      setNumThreads(before);
     }
   });
 });

@@ -10,7 +10,7 @@
  */
 import {
   brIf, call, encodeModule, f32, f32x4, forLoop, FunctionBuilder, I32, i32, ifThen, local, loop, v128,
-  V128, type Code,
+  V128, type Code, type ImportedMemory,
 } from './wasm-builder.js';
 
 export interface GemmF32Shape {
@@ -146,18 +146,18 @@ function microFunction({ mr, nr }: GemmF32Shape): FunctionBuilder {
 }
 
 /**
- * gemm(m, n, k, a, aRs, aCs, b, bRs, bCs, c, packA, packB, scratch, kcMax, mcMax): C = op(A)·op(B) with op(A)[i][p]
- * at a + i·aRs + p·aCs and op(B)[p][j] at b + p·bRs + j·bCs (byte strides); C is [m][n] contiguous at c.
- * Requires k ≥ 1; packA holds mcMax·kcMax floats (mcMax rounded up to MR), packB kcMax·⌈n/NR⌉·NR.
+ * gemm(m, n, k, a, aRs, aCs, b, bRs, bCs, c, ldc, accumulate, packA, packB, scratch, kcMax, mcMax):
+ * C = op(A)·op(B), or C += op(A)·op(B) when `accumulate` is non-zero, with op(A)[i][p] at a + i·aRs + p·aCs and
+ * op(B)[p][j] at b + p·bRs + j·bCs (byte strides), and C[i][j] at c + i·ldc + 4j. Requires k ≥ 1; packA holds
+ * mcMax·kcMax floats (mcMax rounded up to MR), packB kcMax·⌈n/NR⌉·NR, scratch MR·NR.
  */
 function gemmFunction({ mr, nr }: GemmF32Shape): FunctionBuilder {
-  const f = new FunctionBuilder('gemm', Array(15).fill(I32));
-  const [m, n, k, a, aRs, aCs, b, bRs, bCs, c, packA, packB, scratch, kcMax, mcMax] =
-    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14];
-  const ldc = f.local(I32), pc = f.local(I32), kc = f.local(I32), ic = f.local(I32), mc = f.local(I32);
+  const f = new FunctionBuilder('gemm', Array(17).fill(I32));
+  const [m, n, k, a, aRs, aCs, b, bRs, bCs, c, ldc, accumulate, packA, packB, scratch, kcMax, mcMax] =
+    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16];
+  const pc = f.local(I32), kc = f.local(I32), ic = f.local(I32), mc = f.local(I32);
   const jr = f.local(I32), ir = f.local(I32), pbp = f.local(I32), pap = f.local(I32), t0 = f.local(I32), t1 = f.local(I32);
   f.body = [
-    local.set(ldc, i32.shl(local.get(n), i32.const(2))),
     forLoop(pc, i32.const(0), local.get(k), local.get(kcMax),
       local.set(kc, i32.minS(local.get(kcMax), i32.sub(local.get(k), local.get(pc)), t0, t1)),
       call(PACK_B, i32.add(local.get(b), i32.mul(local.get(pc), local.get(bRs))), local.get(bCs), local.get(bRs),
@@ -172,7 +172,7 @@ function gemmFunction({ mr, nr }: GemmF32Shape): FunctionBuilder {
           forLoop(ir, i32.const(0), local.get(mc), i32.const(mr),
             call(MICRO, local.get(kc), local.get(pap), local.get(pbp),
               i32.add(i32.add(local.get(c), i32.mul(i32.add(local.get(ic), local.get(ir)), local.get(ldc))), i32.shl(local.get(jr), i32.const(2))),
-              local.get(ldc), i32.ne(local.get(pc), i32.const(0)),
+              local.get(ldc), i32.or(local.get(accumulate), i32.ne(local.get(pc), i32.const(0))),
               i32.minS(i32.const(mr), i32.sub(local.get(mc), local.get(ir)), t0, t1),
               i32.minS(i32.const(nr), i32.sub(local.get(n), local.get(jr)), t0, t1),
               local.get(scratch)),
@@ -186,9 +186,12 @@ function gemmFunction({ mr, nr }: GemmF32Shape): FunctionBuilder {
   return f;
 }
 
-/** The module's bytes: pack functions, micro-kernel and driver, plus an exported memory of one page to start. */
-export function buildGemmF32Module(shape: GemmF32Shape = GEMM_F32_SHAPE): Uint8Array {
+/**
+ * The module's bytes: pack functions, micro-kernel and driver. The memory is imported (`env.memory`, `pages` pages,
+ * shared when the driver runs on several threads), so every thread's instance works on the same memory.
+ */
+export function buildGemmF32Module(memory: ImportedMemory, shape: GemmF32Shape = GEMM_F32_SHAPE): Uint8Array {
   if (shape.nr % 4 !== 0) throw new Error(`buildGemmF32Module: nr must be a multiple of 4, got ${shape.nr}`);
   const functions = [packFunction('packA', shape.mr), packFunction('packB', shape.nr), microFunction(shape), gemmFunction(shape)];
-  return encodeModule(functions, 1);
+  return encodeModule(functions, memory);
 }

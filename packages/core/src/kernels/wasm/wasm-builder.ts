@@ -82,6 +82,7 @@ export const i32 = {
   sub: (a: Code, b: Code): Code => [a, b, 0x6b],
   mul: (a: Code, b: Code): Code => [a, b, 0x6c],
   and: (a: Code, b: Code): Code => [a, b, 0x71],
+  or: (a: Code, b: Code): Code => [a, b, 0x72],
   shl: (a: Code, b: Code): Code => [a, b, 0x74],
   /** Signed minimum, written with select since wasm has no integer min. */
   minS: (a: Code, b: Code, tmpA: number, tmpB: number): Code =>
@@ -252,25 +253,37 @@ export class FunctionBuilder {
   }
 }
 
+/** A memory the module imports as `env.memory` instead of defining its own: fixed size, optionally shared. */
+export interface ImportedMemory {
+  pages: number;
+  /** Shared (a SharedArrayBuffer underneath, usable from several threads); requires a fixed maximum, here `pages`. */
+  shared: boolean;
+}
+
 /**
- * Encodes a module with one exported memory and the given functions, all exported under their names.
- * Function i has index i, which is what `call` takes.
+ * Encodes a module with the given functions, all exported under their names (function i has index i, which is what
+ * `call` takes), and one memory: its own, exported as `memory` with `memory` pages to start (a number), or imported
+ * as `env.memory` (an ImportedMemory).
  */
-export function encodeModule(functions: readonly FunctionBuilder[], memoryPages: number): Uint8Array {
+export function encodeModule(functions: readonly FunctionBuilder[], memory: number | ImportedMemory): Uint8Array {
   const section = (id: number, payload: Code[]): Code => {
     const bytes = flatten(payload);
     return [id, uleb(bytes.length), bytes];
   };
   const types = functions.map((f) => [0x60, vec([...f.params]), vec([...f.results])]);
+  const imported = typeof memory !== 'number';
   const exports: Code[] = [
-    [utf8('memory'), 0x02, uleb(0)],
+    ...(imported ? [] : [[utf8('memory'), 0x02, uleb(0)]]),
     ...functions.map((f, i) => [utf8(f.name), 0x00, uleb(i)]),
   ];
+  // Memory limits: flag 0 = minimum only, 1 = minimum and maximum, 3 = shared with both.
+  const limits = imported ? [memory.shared ? 0x03 : 0x01, uleb(memory.pages), uleb(memory.pages)] : [0x00, uleb(memory)];
   const bytes = flatten([
     [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
     section(1, vec(types)),
+    ...(imported ? [section(2, vec([[utf8('env'), utf8('memory'), 0x02, limits]]))] : []),
     section(3, vec(functions.map((_, i) => uleb(i)))),
-    section(5, vec([[0x00, uleb(memoryPages)]])),
+    ...(imported ? [] : [section(5, vec([limits]))]),
     section(7, vec(exports)),
     section(10, vec(functions.map((f) => f.encodeBody()))),
   ]);

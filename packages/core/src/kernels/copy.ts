@@ -6,21 +6,35 @@
 import type { Storage } from './types.js';
 import { forEachRow } from './binary.js';
 
+/** Rows at least this long are copied with TypedArray.set; shorter ones by a loop (a subarray per row costs more). */
+const SET_MIN = 64;
+
 export function stridedCopy(
   src: Storage, srcOff: number, srcStrides: number[], shape: readonly number[],
   dst: Storage, dstOff: number, dstStrides: number[], accumulate = false,
 ): void {
-  const nd = shape.length;
-  if (nd === 0) {
+  if (shape.length === 0) {
     dst[dstOff] = accumulate ? dst[dstOff] + src[srcOff] : src[srcOff];
     return;
   }
-  for (let d = 0; d < nd; d++) if (shape[d] === 0) return;
-  const len = shape[nd - 1], ss = srcStrides[nd - 1], ds = dstStrides[nd - 1];
-  forEachRow(shape, [srcStrides, dstStrides], (off) => {
+  for (let d = 0; d < shape.length; d++) if (shape[d] === 0) return;
+  // Merge neighbouring dimensions that are contiguous in both tensors, so rows get as long as the layouts allow
+  // (e.g. the head dimension of an attention transpose stays one row, not many).
+  const dims = [shape[shape.length - 1]], ss = [srcStrides[shape.length - 1]], ds = [dstStrides[shape.length - 1]];
+  for (let d = shape.length - 2; d >= 0; d--) {
+    if (shape[d] === 1) continue;
+    if (srcStrides[d] === ss[0] * dims[0] && dstStrides[d] === ds[0] * dims[0]) dims[0] *= shape[d];
+    else {
+      dims.unshift(shape[d]);
+      ss.unshift(srcStrides[d]);
+      ds.unshift(dstStrides[d]);
+    }
+  }
+  const last = dims.length - 1, len = dims[last], sl = ss[last], dl = ds[last];
+  forEachRow(dims, [ss, ds], (off) => {
     let si = srcOff + off[0], di = dstOff + off[1];
-    if (accumulate) for (let i = 0; i < len; i++, si += ss, di += ds) dst[di] += src[si];
-    else if (ss === 1 && ds === 1) dst.set(src.subarray(si, si + len) as ArrayLike<number>, di);
-    else for (let i = 0; i < len; i++, si += ss, di += ds) dst[di] = src[si];
+    if (accumulate) for (let i = 0; i < len; i++, si += sl, di += dl) dst[di] += src[si];
+    else if (sl === 1 && dl === 1 && len >= SET_MIN) dst.set(src.subarray(si, si + len) as ArrayLike<number>, di);
+    else for (let i = 0; i < len; i++, si += sl, di += dl) dst[di] = src[si];
   });
 }

@@ -7,7 +7,8 @@
  * It must never make a product slower than one thread on a busy machine, where the worker may not get a core in time:
  * - this thread claims the first task at once; if the worker has claimed nothing when it is done, it takes all the
  *   remaining tasks as one range (no extra packing), so an absent worker costs one task's worth of repacking;
- * - after several products in a row without the worker's help, threading pauses for a second and then tries again;
+ * - after several products in a row where the worker did not help, or made this thread wait longer than half of its
+ *   own computing time, threading pauses for a second and then tries again;
  * - `setNumThreads(1)` turns it off.
  * Browsers (no worker_threads) and engines without shared WebAssembly memory run single-threaded.
  */
@@ -38,8 +39,8 @@ const CLOSED = 0xffff;
 const PARALLEL_WORK = 1 << 22;
 /** Tasks per product: enough to rebalance when one thread is slower, few enough that repacking stays cheap. */
 const TASKS_PER_JOB = 4;
-/** After this many products in a row without the worker's help, threading pauses for PAUSE_MS. */
-const MISSES_BEFORE_PAUSE = 4;
+/** After this many products in a row where the worker was absent or late, threading pauses for PAUSE_MS. */
+const MISSES_BEFORE_PAUSE = 3;
 const PAUSE_MS = 1000;
 /** A worker that finishes nothing for this long has died or hung: fail loudly rather than wait forever. */
 const STALL_MS = 30_000;
@@ -163,6 +164,7 @@ export class GemmThreads {
     Atomics.notify(ctl, SLOT.TICKET);
 
     let mine = 0;
+    const started = performance.now();
     for (;;) {
       const t = Atomics.load(ctl, SLOT.TICKET), task = t & 0xffff;
       if (task >= tasks) break;
@@ -173,6 +175,7 @@ export class GemmThreads {
       call(this.subJob(job, split, size, task, take), 0);
       Atomics.add(ctl, SLOT.DONE, take);
     }
+    const computed = performance.now() - started;
     let last = performance.now();
     for (let done = Atomics.load(ctl, SLOT.DONE); done < tasks; done = Atomics.load(ctl, SLOT.DONE)) {
       if (Atomics.wait(ctl, SLOT.DONE, done, 1000) !== 'timed-out') last = performance.now();
@@ -181,7 +184,9 @@ export class GemmThreads {
     Atomics.store(ctl, SLOT.TICKET, (this.generation << 16) | CLOSED);
     if (ctl[SLOT.ERROR]) this.fail('the gemm worker thread failed');
     this.workerTasks += ctl[SLOT.WORKER_DONE];
-    this.misses = ctl[SLOT.WORKER_DONE] > 0 ? 0 : this.misses + 1;
+    // On a busy machine the worker may get a core late: this thread then idles, and one thread would have been faster.
+    const waited = performance.now() - started - computed;
+    this.misses = ctl[SLOT.WORKER_DONE] > 0 && waited <= computed / 2 ? 0 : this.misses + 1;
     if (this.misses >= MISSES_BEFORE_PAUSE) {
       this.misses = 0;
       this.pausedUntil = performance.now() + PAUSE_MS;

@@ -166,9 +166,28 @@ function buildErfTable(): Float64Array {
   return table;
 }
 
+/**
+ * erf near 0 (|x| < 0.5) as the first 14 terms of its Taylor series, 2/√π · Σ (−1)ⁿ x^(2n+1) / (n!·(2n+1)), in Horner
+ * form in x²: the series alternates with terms falling faster than 4⁻ⁿ/n!, so the first omitted one (< 1e-19 relative)
+ * bounds the error. It replaces the reference's convergence loop, ten times slower, where GELU's inputs cluster.
+ */
+const ERF_TAYLOR = Array.from({ length: 14 }, (_, n) => {
+  let factorial = 1;
+  for (let k = 2; k <= n; k++) factorial *= k;
+  return ((n % 2 ? -1 : 1) * 2) / Math.sqrt(Math.PI) / (factorial * (2 * n + 1));
+});
+
+function erfNearZero(x: number): number {
+  const x2 = x * x;
+  let p = ERF_TAYLOR[13];
+  for (let n = 12; n >= 0; n--) p = p * x2 + ERF_TAYLOR[n];
+  return x * p;
+}
+
 export function erf(x: number): number {
   const ax = Math.abs(x);
-  if (!(ax >= ERF_LO)) return erfReference(x); // also NaN
+  if (ax < ERF_LO) return erfNearZero(x);
+  if (!(ax >= ERF_LO)) return erfReference(x); // NaN
   if (ax >= ERF_HI) return x > 0 ? 1 : -1;
   const pos = (ax - ERF_LO) * ERF_STEPS_PER_UNIT;
   const i = Math.floor(pos);

@@ -29,6 +29,7 @@ const USAGE = `usage: pnpm bench [-- options]
   --clock CLOCK   wall (default) or cpu: each process's CPU time, steadier when other programs load the machine
   --save NAME     also write results/NAME.json
   --python PATH   the Python with torch (default ${DEFAULT_PYTHON})
+  --threads N     threads tensorgrad's kernels may use (setNumThreads; default: its own default, 2 on 2+ cores)
   --list          list the rows and exit
   --help          this text`;
 
@@ -40,6 +41,7 @@ export interface Args {
   clock: Clock;
   save: string | null;
   python: string;
+  threads: number | null;
   list: boolean;
   help: boolean;
   row: number | null;
@@ -59,6 +61,7 @@ export function parseBenchArgs(argv: readonly string[]): Args {
       clock: { type: 'string', default: 'wall' },
       save: { type: 'string' },
       python: { type: 'string', default: DEFAULT_PYTHON },
+      threads: { type: 'string' },
       list: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
       row: { type: 'string' },
@@ -84,7 +87,8 @@ export function parseBenchArgs(argv: readonly string[]): Args {
   if (values.clock !== 'wall' && values.clock !== 'cpu') throw new Error(`bench: --clock must be wall or cpu, got '${values.clock}'`);
   return {
     quick: values.quick as boolean, only, peers: peers as Peer[], rounds: integer('rounds', values.rounds, 1), clock: values.clock,
-    save: values.save ?? null, python: values.python as string, list: values.list as boolean, help: values.help as boolean,
+    save: values.save ?? null, python: values.python as string, threads: integer('threads', values.threads, 1),
+    list: values.list as boolean, help: values.help as boolean,
     row: integer('row', values.row, 0),
   };
 }
@@ -120,6 +124,7 @@ interface RowResult {
 /** Child process: measures one row with every selected peer, prints a RowResult as JSON on stdout. */
 async function measureRow(index: number, args: Args): Promise<void> {
   const c = cases[index];
+  if (args.threads !== null) (require('@tensorgrad/core') as typeof import('@tensorgrad/core')).setNumThreads(args.threads);
   const processes = new Map<Peer, PeerProcess>();
   const unavailable: RowResult['unavailable'] = {};
   // Peers start before any timing, so their start-up (importing torch, compiling tfjs-wasm) overlaps nothing measured.
@@ -158,6 +163,7 @@ function childArgs(args: Args, index: number): string[] {
   const out = [__filename, '--row', String(index), '--peers', args.peers.join(','), '--python', args.python, '--clock', args.clock];
   if (args.quick) out.push('--quick');
   if (args.rounds !== null) out.push('--rounds', String(args.rounds));
+  if (args.threads !== null) out.push('--threads', String(args.threads));
   return out;
 }
 

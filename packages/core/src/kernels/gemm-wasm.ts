@@ -87,6 +87,11 @@ export class WasmGemmF32 {
     return new WasmGemmF32(memory, instance, shape, threads);
   }
 
+  /** Whether this instance's micro-kernel uses relaxed SIMD's fused multiply-add. */
+  get fma(): boolean {
+    return this.shape.fma ?? false;
+  }
+
   /** Bytes of linear memory the module works in (fixed at creation). */
   get memoryBytes(): number {
     return this.memory.buffer.byteLength;
@@ -165,12 +170,21 @@ export class WasmGemmF32 {
 let shared: WasmGemmF32 | null | undefined;
 let loading = false;
 
+/**
+ * The default kernel: with relaxed SIMD's fused multiply-add where the engine has it (Node 22+, recent browsers, or
+ * Node 20 with --experimental-wasm-relaxed-simd; ~20% faster here), else with separate multiplies and adds.
+ */
 function kernel(): WasmGemmF32 | null {
   if (shared === undefined) {
-    shared = WasmGemmF32.create(GEMM_F32_SHAPE, true);
+    shared = WasmGemmF32.create({ ...GEMM_F32_SHAPE, fma: true }, true) ?? WasmGemmF32.create(GEMM_F32_SHAPE, true);
     if (shared === null && !loading) loadAsync();
   }
   return shared;
+}
+
+/** Whether the default kernel multiplies with relaxed SIMD's fused multiply-add (feature-detected at first use). */
+export function wasmGemmUsesFma(): boolean {
+  return kernel()?.fma ?? false;
 }
 
 /** Where synchronous compilation is refused: compile in the background and use the kernel once ready. */

@@ -1,7 +1,7 @@
 import { gemm } from '../../src/kernels/gemm';
 import { gemmReference } from '../../src/kernels/gemm-reference';
 import { gemmSmall, gemmTiled } from '../../src/kernels/gemm-js';
-import { BLOCK, gemmWasmF32, wasmGemmAvailable, WasmGemmF32 } from '../../src/kernels/gemm-wasm';
+import { BLOCK, gemmWasmF32, wasmGemmAvailable, wasmGemmUsesFma, WasmGemmF32 } from '../../src/kernels/gemm-wasm';
 import { getNumThreads, setNumThreads } from '../../src/kernels/gemm-threads';
 import { buildGemmF32Module, GEMM_F32_SHAPE, type GemmF32Shape } from '../../src/kernels/wasm/gemm-f32-simd';
 import type { FloatArray } from '../../src/kernels/types';
@@ -96,6 +96,17 @@ describe('gemm kernels against the reference', () => {
       }
     });
   }
+
+  test('the relaxed-SIMD FMA kernel is used exactly when the engine validates it, and matches the reference', () => {
+    const fma = WasmGemmF32.create({ ...GEMM_F32_SHAPE, fma: true });
+    expect(wasmGemmUsesFma()).toBe(fma !== null);
+    // Node 20 has relaxed SIMD only behind a flag: `node --experimental-wasm-relaxed-simd node_modules/jest/bin/jest.js`.
+    if (fma === null) return;
+    const g = new Generator(19);
+    for (const [m, n, k] of [...EDGE_SHAPES, ...randomShapes(g, 8, 70)]) {
+      for (const [ta, tb] of TRANSPOSES) check(wasmKernel(fma.run.bind(fma)), Float32Array, m, n, k, ta, tb, g);
+    }
+  });
 
   test('buildGemmF32Module rejects a tile width that is not a whole number of vectors', () => {
     expect(() => buildGemmF32Module({ pages: 1, shared: false }, { mr: 2, nr: 6 })).toThrow(/nr must be a multiple of 4, got 6/);

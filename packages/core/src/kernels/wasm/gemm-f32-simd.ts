@@ -18,6 +18,8 @@ export interface GemmF32Shape {
   mr: number;
   /** Columns of the register tile, a multiple of 4. */
   nr: number;
+  /** Multiply-add with relaxed SIMD's f32x4.relaxed_madd (FMA) instead of f32x4.mul + f32x4.add. */
+  fma?: boolean;
 }
 
 /**
@@ -93,7 +95,7 @@ function packFunction(name: string, W: number): FunctionBuilder {
  * micro(kc, pa, pb, c, ldc, accumulate, rows, cols, scratch): C[0:rows, 0:cols] (+)= Apanel · Bpanel, with C at
  * byte address c and row stride ldc bytes. The full MR×NR tile is computed; edge tiles are written via `scratch`.
  */
-function microFunction({ mr, nr }: GemmF32Shape): FunctionBuilder {
+function microFunction({ mr, nr, fma = false }: GemmF32Shape): FunctionBuilder {
   const nv = nr / 4;
   const f = new FunctionBuilder('micro', [I32, I32, I32, I32, I32, I32, I32, I32, I32]);
   const [kc, pa, pb, c, ldc, accumulate, rows, cols, scratch] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
@@ -106,7 +108,9 @@ function microFunction({ mr, nr }: GemmF32Shape): FunctionBuilder {
     ...bv.map((b, v) => local.set(b, v128.load(local.get(pb), v * 16))),
     ...acc.flatMap((accRow, r) => [
       local.set(av, v128.load32Splat(local.get(pa), r * 4)),
-      ...accRow.map((a, v) => local.set(a, f32x4.add(local.get(a), f32x4.mul(local.get(av), local.get(bv[v]))))),
+      ...accRow.map((a, v) => local.set(a, fma
+        ? f32x4.relaxedMadd(local.get(av), local.get(bv[v]), local.get(a))
+        : f32x4.add(local.get(a), f32x4.mul(local.get(av), local.get(bv[v]))))),
     ]),
     local.set(pa, i32.add(local.get(pa), i32.const(mr * 4))),
     local.set(pb, i32.add(local.get(pb), i32.const(nr * 4))),

@@ -149,6 +149,11 @@ export const f32x4 = {
   sub: (a: Code, b: Code): Code => [a, b, simd(0xe5)],
   mul: (a: Code, b: Code): Code => [a, b, simd(0xe6)],
   div: (a: Code, b: Code): Code => [a, b, simd(0xe7)],
+  /**
+   * Relaxed SIMD a·b + c: fused (one rounding) where the CPU has FMA, else a multiply and an add; engines without the
+   * relaxed-SIMD proposal reject the module, which is the feature test.
+   */
+  relaxedMadd: (a: Code, b: Code, c: Code): Code => [a, b, c, simd(0x105)],
   /** IEEE-style min/max: NaN if either lane is NaN, and -0 < +0 (what Math.min / Math.max do). */
   min: (a: Code, b: Code): Code => [a, b, simd(0xe8)],
   max: (a: Code, b: Code): Code => [a, b, simd(0xe9)],

@@ -48,7 +48,7 @@ export interface Options {
   rounds: number;
   /** Each round times at least this long per implementation (at least one iteration). */
   minSeconds: number;
-  /** Untimed iterations first (JIT tiers, caches), cut short once they have taken `warmupSeconds`. */
+  /** Untimed iterations first (JIT tiers, caches): at least `warmup` of them and `warmupSeconds` of running. */
   warmup: number;
   warmupSeconds: number;
   /** What is timed (default wall). */
@@ -80,16 +80,20 @@ export async function measureInterleaved(impls: readonly Implementation[], opts:
       results[i].error = err instanceof Error ? err.message : String(err);
     }
   }
-  // Warm-up also sizes each round: enough iterations to last minSeconds, estimated from the fastest warm-up iteration
-  // (the first ones include compilation).
+  // Warm-up: at least `warmup` iterations and `warmupSeconds` of running (JIT tiers settle only after thousands of
+  // iterations of a small step), in batches that double while they are short. It also sizes each round: enough
+  // iterations to last minSeconds at the fastest rate seen.
   for (const [i, r] of runners.entries()) {
     if (r === null) continue;
     await r.activate?.();
-    let fastest = Infinity, spent = 0;
-    for (let w = 0; w < Math.max(1, opts.warmup) && (w === 0 || spent < opts.warmupSeconds); w++) {
-      const s = await timeBatch(r, 1);
-      fastest = Math.min(fastest, s.total);
+    let fastest = Infinity, spent = 0, count = 0, batch = 1;
+    while (count < opts.warmup || spent < opts.warmupSeconds) {
+      const s = await timeBatch(r, batch);
+      fastest = Math.min(fastest, s.total / batch);
       spent += s.total;
+      count += batch;
+      if (count >= 1 && s.total > opts.warmupSeconds) break;
+      if (s.total < 0.05) batch *= 2;
     }
     results[i].iterations = Math.max(1, Math.ceil(opts.minSeconds / Math.max(fastest, 1e-9)));
   }

@@ -31,10 +31,30 @@ export function stridedCopy(
     }
   }
   const last = dims.length - 1, len = dims[last], sl = ss[last], dl = ds[last];
+  if (!accumulate && dims.length <= 4 && len < SET_MIN) return copy4(src, srcOff, ss, dims, dst, dstOff, ds);
   forEachRow(dims, [ss, ds], (off) => {
     let si = srcOff + off[0], di = dstOff + off[1];
     if (accumulate) for (let i = 0; i < len; i++, si += sl, di += dl) dst[di] += src[si];
     else if (sl === 1 && dl === 1 && len >= SET_MIN) dst.set(src.subarray(si, si + len) as ArrayLike<number>, di);
     else for (let i = 0; i < len; i++, si += sl, di += dl) dst[di] = src[si];
   });
+}
+
+/**
+ * The common case of a transpose (attention heads, a matrix transpose): at most four merged dimensions and short
+ * rows, as plain nested loops. A callback per row (forEachRow) would cost more than copying the row.
+ */
+function copy4(src: Storage, srcOff: number, ss: number[], dims: number[], dst: Storage, dstOff: number, ds: number[]): void {
+  const pad = 4 - dims.length;
+  const [n0, n1, n2, n3] = [...new Array<number>(pad).fill(1), ...dims];
+  const [s0, s1, s2, s3] = [...new Array<number>(pad).fill(0), ...ss];
+  const [d0, d1, d2, d3] = [...new Array<number>(pad).fill(0), ...ds];
+  for (let a = 0; a < n0; a++) {
+    for (let b = 0; b < n1; b++) {
+      for (let c = 0; c < n2; c++) {
+        let si = srcOff + a * s0 + b * s1 + c * s2, di = dstOff + a * d0 + b * d1 + c * d2;
+        for (let k = 0; k < n3; k++, si += s3, di += d3) dst[di] = src[si];
+      }
+    }
+  }
 }

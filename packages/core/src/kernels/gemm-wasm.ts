@@ -148,6 +148,32 @@ export class WasmGemmF32 {
     return true;
   }
 
+  /**
+   * A batch of small products at once: out[i] = op(A at aOffs[i])·op(B at bOffs[i]) for i < aOffs.length, each result
+   * m×n and stored one after the other. When A, B and the outputs each fit in their block region they are copied in
+   * and out once, and only the multiplications run per batch element (attention's many 16×16 products would otherwise
+   * pay a JS round trip each). Returns false, having done nothing, when they do not fit.
+   */
+  runBatched(
+    transA: boolean, transB: boolean, m: number, n: number, k: number,
+    a: Float32Array, aOffs: Int32Array, b: Float32Array, bOffs: Int32Array, out: Float32Array, oOff: number,
+  ): boolean {
+    const count = aOffs.length, region = BLOCK * BLOCK;
+    if (count * m * n > region || a.length > region || b.length > region || k === 0 || m === 0 || n === 0) return false;
+    const L = this.layout;
+    this.heap.set(a, L.a >> 2);
+    this.heap.set(b, L.b >> 2);
+    this.aBlock = this.bBlock = '';
+    const [aRs, aCs] = transA ? [4, m * 4] : [k * 4, 4];
+    const [bRs, bCs] = transB ? [4, k * 4] : [n * 4, 4];
+    const p = L.packs[0], kcMax = Math.min(KC, k), mcMax = Math.min(roundUp(MC, this.shape.mr), roundUp(m, this.shape.mr));
+    for (let i = 0; i < count; i++) {
+      this.gemmExport(m, n, k, L.a + aOffs[i] * 4, aRs, aCs, L.b + bOffs[i] * 4, bRs, bCs, L.c + i * m * n * 4, n * 4, 0, p.packA, p.packB, p.scratch, kcMax, mcMax);
+    }
+    out.set(this.heap.subarray(L.c >> 2, (L.c >> 2) + count * m * n), oOff);
+    return true;
+  }
+
   /** Copies rows r0… (`rows` of them) and columns c0… (`cols`) of a row-major matrix with `ld` columns to `dst`, packed. */
   private copyBlock(src: Float32Array, off: number, ld: number, r0: number, c0: number, rows: number, cols: number, dst: number): void {
     const heap = this.heap, d = dst >> 2, start = off + r0 * ld + c0;
@@ -216,4 +242,16 @@ export function gemmWasmF32(
 ): boolean {
   const kern = kernel();
   return kern !== null && kern.run(transA, transB, m, n, k, a, aOff, b, bOff, out, oOff);
+}
+
+/**
+ * A batch of float32 products (see WasmGemmF32.runBatched): false, with `out` untouched, when the SIMD kernel cannot
+ * run or the batch does not fit its memory; callers then multiply one batch element at a time.
+ */
+export function gemmBatchedWasmF32(
+  transA: boolean, transB: boolean, m: number, n: number, k: number,
+  a: Float32Array, aOffs: Int32Array, b: Float32Array, bOffs: Int32Array, out: Float32Array, oOff: number,
+): boolean {
+  const kern = kernel();
+  return kern !== null && kern.runBatched(transA, transB, m, n, k, a, aOffs, b, bOffs, out, oOff);
 }

@@ -12,14 +12,9 @@ type Round = (x: number) => number;
 const identity: Round = (x) => x;
 const rounding = (a: FloatArray): Round => (a instanceof Float32Array ? Math.fround : identity);
 
-export interface AdamScalars {
-  gradScale: number; weightDecay: number; paramScale: number; oneMinusBeta1: number; beta2: number; oneMinusBeta2: number;
-  biasCorrection2Sqrt: number; eps: number; negStepSize: number;
-}
-
-export function adamK(p: FloatArray, g: FloatArray, m: FloatArray, v: FloatArray, vmax: FloatArray | null, l2: boolean, s: AdamScalars): void {
+export function adamK(p: FloatArray, g: FloatArray, m: FloatArray, v: FloatArray, vmax: FloatArray | null, l2: boolean, s: readonly number[]): void {
   const R = rounding(p);
-  const { gradScale, weightDecay, paramScale, oneMinusBeta1, beta2, oneMinusBeta2, biasCorrection2Sqrt, eps, negStepSize } = s;
+  const [gradScale, weightDecay, paramScale, oneMinusBeta1, beta2, oneMinusBeta2, biasCorrection2Sqrt, eps, negStepSize] = s.map(R);
   for (let i = 0; i < p.length; i++) {
     let d = R(g[i] * gradScale);
     if (l2) d = R(d + R(weightDecay * p[i]));
@@ -39,12 +34,10 @@ export function adamK(p: FloatArray, g: FloatArray, m: FloatArray, v: FloatArray
   }
 }
 
-export interface SgdScalars { gradScale: number; weightDecay: number; momentum: number; oneMinusDampening: number; negLr: number }
-
 /** `buf` is null without momentum; `first` seeds it with the direction instead of updating it. */
-export function sgdK(p: FloatArray, g: FloatArray, buf: FloatArray | null, first: boolean, nesterov: boolean, l2: boolean, s: SgdScalars): void {
+export function sgdK(p: FloatArray, g: FloatArray, buf: FloatArray | null, first: boolean, nesterov: boolean, l2: boolean, s: readonly number[]): void {
   const R = rounding(p);
-  const { gradScale, weightDecay, momentum, oneMinusDampening, negLr } = s;
+  const [gradScale, weightDecay, momentum, oneMinusDampening, negLr] = s.map(R);
   for (let i = 0; i < p.length; i++) {
     let d = R(g[i] * gradScale);
     if (l2) d = R(d + R(weightDecay * p[i]));
@@ -58,12 +51,10 @@ export function sgdK(p: FloatArray, g: FloatArray, buf: FloatArray | null, first
   }
 }
 
-export interface RmspropScalars { gradScale: number; weightDecay: number; alpha: number; oneMinusAlpha: number; eps: number; momentum: number; negLr: number }
-
 /** `gradAvg` is null unless centered, `buf` null without momentum. */
-export function rmspropK(p: FloatArray, g: FloatArray, sq: FloatArray, gradAvg: FloatArray | null, buf: FloatArray | null, l2: boolean, s: RmspropScalars): void {
+export function rmspropK(p: FloatArray, g: FloatArray, sq: FloatArray, gradAvg: FloatArray | null, buf: FloatArray | null, l2: boolean, s: readonly number[]): void {
   const R = rounding(p);
-  const { gradScale, weightDecay, alpha, oneMinusAlpha, eps, momentum, negLr } = s;
+  const [gradScale, weightDecay, alpha, oneMinusAlpha, eps, momentum, negLr] = s.map(R);
   for (let i = 0; i < p.length; i++) {
     let d = R(g[i] * gradScale);
     if (l2) d = R(d + R(weightDecay * p[i]));
@@ -86,11 +77,9 @@ export function rmspropK(p: FloatArray, g: FloatArray, sq: FloatArray, gradAvg: 
   }
 }
 
-export interface AdagradScalars { gradScale: number; weightDecay: number; eps: number; negClr: number }
-
-export function adagradK(p: FloatArray, g: FloatArray, sum: FloatArray, l2: boolean, s: AdagradScalars): void {
+export function adagradK(p: FloatArray, g: FloatArray, sum: FloatArray, l2: boolean, s: readonly number[]): void {
   const R = rounding(p);
-  const { gradScale, weightDecay, eps, negClr } = s;
+  const [gradScale, weightDecay, eps, negClr] = s.map(R);
   for (let i = 0; i < p.length; i++) {
     let d = R(g[i] * gradScale);
     if (l2) d = R(d + R(weightDecay * p[i]));

@@ -13,32 +13,29 @@ import { Tensor } from '../tensor.js';
 import type { FloatArray } from '../kernels/types.js';
 import * as K from '../kernels/optim.js';
 import { runOptimF32 } from '../kernels/wasm/optim-f32.js';
-import { adagradSpec, adamSpec, rmspropSpec, sgdSpec } from '../kernels/wasm/optim-f32-simd.js';
+import { adagradSpec, adamSpec, rmspropSpec, sgdSpec, type OptimKernelSpec } from '../kernels/wasm/optim-f32-simd.js';
 import { fmtShape, sameShape } from '../shape.js';
 import { checkOptionKeys, describeValue } from '../validate.js';
 
-/** Below this many elements the JS loop beats copying into WebAssembly memory (both give identical results). */
-const SIMD_MIN = 32;
-
-/** Checks the tensors of one update: float, same dtype and shape, distinct storage, updatable in place. */
-function checkTensors(fn: string, param: Tensor, grad: Tensor, state: ReadonlyArray<[string, Tensor | null]>): void {
-  const all: Array<[string, Tensor | null]> = [['param', param], ['grad', grad], ...state];
-  for (const [name, t] of all) {
+/**
+ * Checks the tensors of one update (`names[i]` names `tensors[i]`; param first, grad second, then the state, null where
+ * absent): float, same dtype and shape, distinct storage, updatable in place.
+ */
+function checkTensors(fn: string, names: readonly string[], tensors: ReadonlyArray<Tensor | null>): void {
+  const param = tensors[0] as Tensor;
+  for (let i = 0; i < tensors.length; i++) {
+    const t = tensors[i];
     if (t === null) continue;
+    const name = names[i];
     if (!(t instanceof Tensor)) throw new Error(`${fn}: ${name} must be a Tensor, got ${describeValue(t)}`);
     if (t.dtype === 'int32') throw new Error(`${fn}: ${name} must be a float tensor, got int32`);
     if (t.dtype !== param.dtype) throw new Error(`${fn}: ${name} has dtype ${t.dtype} but param has dtype ${param.dtype}`);
     if (!sameShape(t.shape, param.shape)) throw new Error(`${fn}: ${name} has shape ${fmtShape(t.shape)} but param has shape ${fmtShape(param.shape)}`);
+    for (let j = 0; j < i; j++) {
+      if (tensors[j] !== null && (tensors[j] as Tensor)._storage === t._storage) throw new Error(`${fn}: ${name} and ${names[j]} share storage; each must have its own`);
+    }
   }
-  const seen = new Map<unknown, string>();
-  for (const [name, t] of all) {
-    if (t === null) continue;
-    const other = seen.get(t._storage);
-    if (other !== undefined) throw new Error(`${fn}: ${name} and ${other} share storage; each must have its own`);
-    seen.set(t._storage, name);
-  }
-  param._checkInPlace(fn);
-  for (const [, t] of state) t?._checkInPlace(fn);
+  for (let i = 0; i < tensors.length; i++) if (i !== 1) tensors[i]?._checkInPlace(fn);
 }
 
 function checkOptions(fn: string, opts: object, known: readonly string[]): void {
@@ -61,21 +58,23 @@ function stepCount(fn: string, v: unknown): number {
   return v;
 }
 
-/** Counts the change of every updated tensor (the versions autograd checks). */
+/** Counts the change of every updated tensor (the versions autograd checks); tensors[1] is the gradient, only read. */
 function bump(tensors: ReadonlyArray<Tensor | null>): void {
-  for (const t of tensors) t?._bumpVersion();
+  for (let i = 0; i < tensors.length; i++) if (i !== 1) tensors[i]?._bumpVersion();
 }
 
-/** Scalars as the kernels see them: float32 values for float32 tensors (what the SIMD kernels receive). */
-function scalarsFor<T extends object>(param: Tensor, s: T): T {
-  if (param.dtype !== 'float32') return s;
-  const out: Record<string, number> = {};
-  for (const [k, v] of Object.entries(s)) out[k] = Math.fround(v as number);
-  return out as T;
-}
-
-const f32 = (t: Tensor | null): Float32Array => (t as Tensor).data as Float32Array;
 const arr = (t: Tensor | null): FloatArray | null => (t === null ? null : (t.data as FloatArray));
+
+/**
+ * Runs a kernel's SIMD version on the tensors given (nulls skipped, in slot order) when they are float32 and the module
+ * can run; false otherwise (the caller then runs the JS kernel, which gives the same values).
+ */
+function simd(spec: OptimKernelSpec, tensors: ReadonlyArray<Tensor | null>, scalars: readonly number[]): boolean {
+  if (tensors[0]?.dtype !== 'float32') return false;
+  const arrays: Float32Array[] = [];
+  for (const t of tensors) if (t !== null) arrays.push(t.data as Float32Array);
+  return runOptimF32(spec, arrays, scalars);
+}
 
 export interface FusedAdamOptions {
   lr: number;
@@ -93,6 +92,7 @@ export interface FusedAdamOptions {
 }
 
 const ADAM_KEYS = ['lr', 'beta1', 'beta2', 'eps', 'step', 'weightDecay', 'decoupledWeightDecay', 'maximize'];
+const ADAM_NAMES = ['param', 'grad', 'expAvg', 'expAvgSq', 'maxExpAvgSq'];
 
 /**
  * One Adam / AdamW step of `param`, in place, with its moments `expAvg` and `expAvgSq` (and `maxExpAvgSq` for AMSGrad,
@@ -108,17 +108,13 @@ export function fusedAdamStep_(param: Tensor, grad: Tensor, expAvg: Tensor, expA
   const eps = num(fn, 'eps', options.eps, 0), step = stepCount(fn, options.step);
   const wd = num(fn, 'weightDecay', options.weightDecay ?? 0, 0);
   const decoupled = flag(fn, 'decoupledWeightDecay', options.decoupledWeightDecay ?? false), maximize = flag(fn, 'maximize', options.maximize ?? false);
-  checkTensors(fn, param, grad, [['expAvg', expAvg], ['expAvgSq', expAvgSq], ['maxExpAvgSq', maxExpAvgSq]]);
+  const tensors = [param, grad, expAvg, expAvgSq, maxExpAvgSq];
+  checkTensors(fn, ADAM_NAMES, tensors);
   const l2 = !decoupled && wd !== 0;
-  const s = scalarsFor(param, {
-    gradScale: maximize ? -1 : 1, weightDecay: l2 ? wd : 0, paramScale: decoupled ? 1 - lr * wd : 1,
-    oneMinusBeta1: 1 - beta1, beta2, oneMinusBeta2: 1 - beta2, biasCorrection2Sqrt: Math.sqrt(1 - beta2 ** step), eps,
-    negStepSize: -lr / (1 - beta1 ** step),
-  });
-  bump([param, expAvg, expAvgSq, maxExpAvgSq]);
-  const amsgrad = maxExpAvgSq !== null;
-  if (param.dtype === 'float32' && param.size >= SIMD_MIN &&
-      runOptimF32(adamSpec({ amsgrad, l2 }), { param: f32(param), grad: f32(grad), expAvg: f32(expAvg), expAvgSq: f32(expAvgSq), ...(amsgrad ? { maxExpAvgSq: f32(maxExpAvgSq) } : {}) }, s)) return;
+  // In the order of ADAM_SCALARS.
+  const s = [maximize ? -1 : 1, l2 ? wd : 0, decoupled ? 1 - lr * wd : 1, 1 - beta1, beta2, 1 - beta2, Math.sqrt(1 - beta2 ** step), eps, -lr / (1 - beta1 ** step)];
+  bump(tensors);
+  if (simd(adamSpec({ amsgrad: maxExpAvgSq !== null, l2 }), tensors, s)) return;
   K.adamK(param.data as FloatArray, grad.data as FloatArray, expAvg.data as FloatArray, expAvgSq.data as FloatArray, arr(maxExpAvgSq), l2, s);
 }
 
@@ -136,6 +132,7 @@ export interface FusedSgdOptions {
 }
 
 const SGD_KEYS = ['lr', 'momentum', 'dampening', 'nesterov', 'weightDecay', 'maximize', 'firstStep'];
+const SGD_NAMES = ['param', 'grad', 'momentumBuffer'];
 
 /**
  * One SGD step of `param`, in place, as torch.optim.SGD computes it: with d = ±grad (+ weightDecay·param), the buffer
@@ -150,13 +147,13 @@ export function fusedSgdStep_(param: Tensor, grad: Tensor, momentumBuffer: Tenso
   const maximize = flag(fn, 'maximize', options.maximize ?? false), firstStep = flag(fn, 'firstStep', options.firstStep ?? false);
   if ((momentum !== 0) !== (momentumBuffer !== null)) throw new Error(`${fn}: a momentumBuffer is needed exactly when momentum is non-zero (momentum ${momentum}, buffer ${momentumBuffer === null ? 'null' : 'given'})`);
   if (nesterov && momentum === 0) throw new Error(`${fn}: nesterov needs a non-zero momentum`);
-  checkTensors(fn, param, grad, [['momentumBuffer', momentumBuffer]]);
+  const tensors = [param, grad, momentumBuffer];
+  checkTensors(fn, SGD_NAMES, tensors);
   const l2 = wd !== 0;
-  const s = scalarsFor(param, { gradScale: maximize ? -1 : 1, weightDecay: wd, momentum, oneMinusDampening: 1 - dampening, negLr: -lr });
-  bump([param, momentumBuffer]);
+  const s = [maximize ? -1 : 1, wd, momentum, 1 - dampening, -lr]; // SGD_SCALARS
+  bump(tensors);
   const mode = momentumBuffer === null ? 'none' : firstStep ? 'first' : 'running';
-  if (param.dtype === 'float32' && param.size >= SIMD_MIN &&
-      runOptimF32(sgdSpec({ momentum: mode, nesterov, l2 }), { param: f32(param), grad: f32(grad), ...(momentumBuffer ? { momentumBuffer: f32(momentumBuffer) } : {}) }, s)) return;
+  if (simd(sgdSpec({ momentum: mode, nesterov, l2 }), tensors, s)) return;
   K.sgdK(param.data as FloatArray, grad.data as FloatArray, arr(momentumBuffer), firstStep, nesterov, l2, s);
 }
 
@@ -171,6 +168,7 @@ export interface FusedRmspropOptions {
 }
 
 const RMSPROP_KEYS = ['lr', 'alpha', 'eps', 'weightDecay', 'momentum', 'maximize'];
+const RMSPROP_NAMES = ['param', 'grad', 'squareAvg', 'gradAvg', 'momentumBuffer'];
 
 /**
  * One RMSprop step of `param`, in place, as torch.optim.RMSprop computes it: with d = ±grad (+ weightDecay·param),
@@ -184,16 +182,12 @@ export function fusedRmspropStep_(param: Tensor, grad: Tensor, squareAvg: Tensor
   const wd = num(fn, 'weightDecay', options.weightDecay ?? 0, 0), momentum = num(fn, 'momentum', options.momentum ?? 0, 0);
   const maximize = flag(fn, 'maximize', options.maximize ?? false);
   if ((momentum > 0) !== (momentumBuffer !== null)) throw new Error(`${fn}: a momentumBuffer is needed exactly when momentum > 0 (momentum ${momentum}, buffer ${momentumBuffer === null ? 'null' : 'given'})`);
-  checkTensors(fn, param, grad, [['squareAvg', squareAvg], ['gradAvg', gradAvg], ['momentumBuffer', momentumBuffer]]);
+  const tensors = [param, grad, squareAvg, gradAvg, momentumBuffer];
+  checkTensors(fn, RMSPROP_NAMES, tensors);
   const l2 = wd !== 0;
-  const s = scalarsFor(param, { gradScale: maximize ? -1 : 1, weightDecay: wd, alpha, oneMinusAlpha: 1 - alpha, eps, momentum, negLr: -lr });
-  bump([param, squareAvg, gradAvg, momentumBuffer]);
-  const centered = gradAvg !== null, withMomentum = momentumBuffer !== null;
-  if (param.dtype === 'float32' && param.size >= SIMD_MIN &&
-      runOptimF32(rmspropSpec({ centered, momentum: withMomentum, l2 }), {
-        param: f32(param), grad: f32(grad), squareAvg: f32(squareAvg),
-        ...(centered ? { gradAvg: f32(gradAvg) } : {}), ...(withMomentum ? { momentumBuffer: f32(momentumBuffer) } : {}),
-      }, s)) return;
+  const s = [maximize ? -1 : 1, wd, alpha, 1 - alpha, eps, momentum, -lr]; // RMSPROP_SCALARS
+  bump(tensors);
+  if (simd(rmspropSpec({ centered: gradAvg !== null, momentum: momentumBuffer !== null, l2 }), tensors, s)) return;
   K.rmspropK(param.data as FloatArray, grad.data as FloatArray, squareAvg.data as FloatArray, arr(gradAvg), arr(momentumBuffer), l2, s);
 }
 
@@ -208,6 +202,7 @@ export interface FusedAdagradOptions {
 }
 
 const ADAGRAD_KEYS = ['lr', 'eps', 'step', 'lrDecay', 'weightDecay', 'maximize'];
+const ADAGRAD_NAMES = ['param', 'grad', 'sum'];
 
 /**
  * One Adagrad step of `param`, in place, as torch.optim.Adagrad computes it: with d = ±grad (+ weightDecay·param),
@@ -219,11 +214,11 @@ export function fusedAdagradStep_(param: Tensor, grad: Tensor, sum: Tensor, opti
   const lr = num(fn, 'lr', options.lr, 0), eps = num(fn, 'eps', options.eps, 0), step = stepCount(fn, options.step);
   const lrDecay = num(fn, 'lrDecay', options.lrDecay ?? 0, 0), wd = num(fn, 'weightDecay', options.weightDecay ?? 0, 0);
   const maximize = flag(fn, 'maximize', options.maximize ?? false);
-  checkTensors(fn, param, grad, [['sum', sum]]);
+  const tensors = [param, grad, sum];
+  checkTensors(fn, ADAGRAD_NAMES, tensors);
   const l2 = wd !== 0;
-  const s = scalarsFor(param, { gradScale: maximize ? -1 : 1, weightDecay: wd, eps, negClr: -lr / (1 + (step - 1) * lrDecay) });
-  bump([param, sum]);
-  if (param.dtype === 'float32' && param.size >= SIMD_MIN &&
-      runOptimF32(adagradSpec({ l2 }), { param: f32(param), grad: f32(grad), sum: f32(sum) }, s)) return;
+  const s = [maximize ? -1 : 1, wd, eps, -lr / (1 + (step - 1) * lrDecay)]; // ADAGRAD_SCALARS
+  bump(tensors);
+  if (simd(adagradSpec({ l2 }), tensors, s)) return;
   K.adagradK(param.data as FloatArray, grad.data as FloatArray, sum.data as FloatArray, l2, s);
 }

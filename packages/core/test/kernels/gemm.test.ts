@@ -1,4 +1,4 @@
-import { gemm } from '../../src/kernels/gemm';
+import { gemm, gemmBatched } from '../../src/kernels/gemm';
 import { gemmReference } from '../../src/kernels/gemm-reference';
 import { gemmSmall, gemmTiled } from '../../src/kernels/gemm-js';
 import { BLOCK, gemmWasmF32, wasmGemmAvailable, wasmGemmUsesFma, WasmGemmF32 } from '../../src/kernels/gemm-wasm';
@@ -148,6 +148,21 @@ describe('gemm kernels against the reference', () => {
     check(wasmKernel(kernel.run.bind(kernel)), Float32Array, 2 * BLOCK + 5, 3, 2 * BLOCK + 1, false, true, g);
     expect(kernel.memoryBytes).toBe(bytes);
     expect(bytes).toBeLessThan(20 * 2 ** 20);
+  });
+
+  test('gemmBatched: batches of small products (some operands shared between batch elements) equal one gemm per element', () => {
+    const g = new Generator(20);
+    for (const [m, n, k, count] of [[16, 16, 16, 128], [5, 7, 9, 11], [2, 33, 3, 4], [30, 20, 40, 3]] as const) {
+      for (const [ta, tb] of TRANSPOSES) {
+        const a = Float32Array.from({ length: count * m * k }, () => g.random() - 0.5), b = Float32Array.from({ length: 2 * k * n }, () => g.random() - 0.5);
+        // A advances with the batch; B alternates between two matrices (a broadcast batch dimension repeats offsets).
+        const aOffs = Int32Array.from({ length: count }, (_, i) => i * m * k), bOffs = Int32Array.from({ length: count }, (_, i) => (i % 2) * k * n);
+        const got = new Float32Array(count * m * n), want = new Float32Array(count * m * n);
+        gemmBatched(ta, tb, m, n, k, a, aOffs, b, bOffs, got);
+        for (let i = 0; i < count; i++) gemm(ta, tb, m, n, k, a, aOffs[i], b, bOffs[i], want, i * m * n);
+        expect(Array.from(got)).toEqual(Array.from(want));
+      }
+    }
   });
 
   test('gemm dispatches float32 products of every size to a correct kernel, including repeated calls', () => {

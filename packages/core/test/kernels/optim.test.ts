@@ -26,8 +26,6 @@ function values(n: number, g: Generator, nonNegative = false, special = true): F
   return out;
 }
 
-/** Float32 rounding of every scalar, which is what the SIMD kernels receive. */
-const f32Scalars = <T extends object>(s: T): T => Object.fromEntries(Object.entries(s).map(([k, v]) => [k, Math.fround(v as number)])) as T;
 
 function expectSameBits(name: string, got: Float32Array, want: Float32Array): void {
   for (let i = 0; i < want.length; i++) {
@@ -35,12 +33,19 @@ function expectSameBits(name: string, got: Float32Array, want: Float32Array): vo
   }
 }
 
-/** Runs the SIMD kernel and the JS kernel on copies of the same arrays and compares every written array. */
-function compare(spec: OptimKernelSpec, arrays: Record<string, Float32Array>, scalars: Record<string, number>, js: (a: Record<string, Float32Array>) => void): void {
+/**
+ * Runs the SIMD kernel and the JS kernel on copies of the same arrays and compares every written array. Scalars are
+ * given by name and passed in the spec's order (the JS kernel rounds them to float32 as the SIMD one receives them).
+ */
+function compare(spec: OptimKernelSpec, arrays: Record<string, Float32Array>, named: Record<string, number>, js: (a: Record<string, Float32Array>, s: number[]) => void): void {
+  const scalars = spec.scalars.map((k) => {
+    if (!(k in named)) throw new Error(`test is missing scalar ${k}`);
+    return named[k];
+  });
   const simd = Object.fromEntries(Object.entries(arrays).map(([k, v]) => [k, v.slice()]));
   const plain = Object.fromEntries(Object.entries(arrays).map(([k, v]) => [k, v.slice()]));
-  expect(runOptimF32(spec, simd, scalars)).toBe(true);
-  js(plain);
+  expect(runOptimF32(spec, spec.slots.map((k) => simd[k]), scalars)).toBe(true);
+  js(plain, scalars);
   for (const name of spec.written) expectSameBits(`${spec.name} ${name}`, simd[name], plain[name]);
   expectSameBits(`${spec.name} grad (read only)`, simd.grad, arrays.grad);
 }
@@ -52,8 +57,8 @@ describe('float32 SIMD optimizer kernels equal the float32 JS kernels bit for bi
       test(`Adam amsgrad=${amsgrad} l2=${l2}`, () => {
         for (const n of SIZES) {
           const a = { param: values(n, g), grad: values(n, g), expAvg: values(n, g), expAvgSq: values(n, g, true), ...(amsgrad ? { maxExpAvgSq: values(n, g, true) } : {}) };
-          const s = f32Scalars({ gradScale: -1, weightDecay: l2 ? 0.01 : 0, paramScale: 0.9999, oneMinusBeta1: 0.1, beta2: 0.999, oneMinusBeta2: 0.001, biasCorrection2Sqrt: Math.sqrt(1 - 0.999 ** 3), eps: 1e-8, negStepSize: -1e-3 / (1 - 0.9 ** 3) });
-          compare(adamSpec({ amsgrad, l2 }), a, s, (p) => K.adamK(p.param, p.grad, p.expAvg, p.expAvgSq, p.maxExpAvgSq ?? null, l2, s));
+          const s = { gradScale: -1, weightDecay: l2 ? 0.01 : 0, paramScale: 0.9999, oneMinusBeta1: 0.1, beta2: 0.999, oneMinusBeta2: 0.001, biasCorrection2Sqrt: Math.sqrt(1 - 0.999 ** 3), eps: 1e-8, negStepSize: -1e-3 / (1 - 0.9 ** 3) };
+          compare(adamSpec({ amsgrad, l2 }), a, s, (p, o) => K.adamK(p.param, p.grad, p.expAvg, p.expAvgSq, p.maxExpAvgSq ?? null, l2, o));
         }
       });
     }
@@ -64,8 +69,8 @@ describe('float32 SIMD optimizer kernels equal the float32 JS kernels bit for bi
         test(`SGD momentum=${momentum} nesterov=${nesterov} l2=${l2}`, () => {
           for (const n of SIZES) {
             const a = { param: values(n, g), grad: values(n, g), ...(momentum !== 'none' ? { momentumBuffer: values(n, g) } : {}) };
-            const s = f32Scalars({ gradScale: 1, weightDecay: l2 ? 1e-4 : 0, momentum: 0.9, oneMinusDampening: 0.75, negLr: -0.1 });
-            compare(sgdSpec({ momentum, nesterov, l2 }), a, s, (p) => K.sgdK(p.param, p.grad, p.momentumBuffer ?? null, momentum === 'first', nesterov, l2, s));
+            const s = { gradScale: 1, weightDecay: l2 ? 1e-4 : 0, momentum: 0.9, oneMinusDampening: 0.75, negLr: -0.1 };
+            compare(sgdSpec({ momentum, nesterov, l2 }), a, s, (p, o) => K.sgdK(p.param, p.grad, p.momentumBuffer ?? null, momentum === 'first', nesterov, l2, o));
           }
         });
       }
@@ -80,8 +85,8 @@ describe('float32 SIMD optimizer kernels equal the float32 JS kernels bit for bi
               param: values(n, g), grad: values(n, g), squareAvg: values(n, g, true),
               ...(centered ? { gradAvg: values(n, g) } : {}), ...(momentum ? { momentumBuffer: values(n, g) } : {}),
             };
-            const s = f32Scalars({ gradScale: -1, weightDecay: l2 ? 0.05 : 0, alpha: 0.99, oneMinusAlpha: 0.01, eps: 1e-8, momentum: 0.5, negLr: -0.01 });
-            compare(rmspropSpec({ centered, momentum, l2 }), a, s, (p) => K.rmspropK(p.param, p.grad, p.squareAvg, p.gradAvg ?? null, p.momentumBuffer ?? null, l2, s));
+            const s = { gradScale: -1, weightDecay: l2 ? 0.05 : 0, alpha: 0.99, oneMinusAlpha: 0.01, eps: 1e-8, momentum: 0.5, negLr: -0.01 };
+            compare(rmspropSpec({ centered, momentum, l2 }), a, s, (p, o) => K.rmspropK(p.param, p.grad, p.squareAvg, p.gradAvg ?? null, p.momentumBuffer ?? null, l2, o));
           }
         });
       }
@@ -91,8 +96,8 @@ describe('float32 SIMD optimizer kernels equal the float32 JS kernels bit for bi
     test(`Adagrad l2=${l2}`, () => {
       for (const n of SIZES) {
         const a = { param: values(n, g), grad: values(n, g), sum: values(n, g, true) };
-        const s = f32Scalars({ gradScale: 1, weightDecay: l2 ? 0.1 : 0, eps: 1e-10, negClr: -0.01 / 1.3 });
-        compare(adagradSpec({ l2 }), a, s, (p) => K.adagradK(p.param, p.grad, p.sum, l2, s));
+        const s = { gradScale: 1, weightDecay: l2 ? 0.1 : 0, eps: 1e-10, negClr: -0.01 / 1.3 };
+        compare(adagradSpec({ l2 }), a, s, (p, o) => K.adagradK(p.param, p.grad, p.sum, l2, o));
       }
     });
   }

@@ -24,6 +24,7 @@ export interface OptimKernelSpec {
   /** Arrays, one slot each; `written` ones are copied back after the call. */
   slots: readonly string[];
   written: readonly string[];
+  /** Names of the scalar parameters, in the order the function takes them. */
   scalars: readonly string[];
 }
 
@@ -83,14 +84,26 @@ function direction(o: Ops, code: Code[], l2: boolean): Code {
   return o.let(l2 ? add(d, mul(o.s('weightDecay'), o.get('param'))) : d, code);
 }
 
+/** One spec object per variant name, so callers can key caches on it. */
+const specs = new Map<string, OptimKernelSpec>();
+function cached(spec: OptimKernelSpec): OptimKernelSpec {
+  const known = specs.get(spec.name);
+  if (known) return known;
+  specs.set(spec.name, spec);
+  return spec;
+}
+
 export interface AdamVariant { amsgrad: boolean; l2: boolean }
+
+/** Scalar parameters of the Adam kernels, in order. */
+export const ADAM_SCALARS = ['gradScale', 'weightDecay', 'paramScale', 'oneMinusBeta1', 'beta2', 'oneMinusBeta2', 'biasCorrection2Sqrt', 'eps', 'negStepSize'] as const;
 
 export function adamSpec({ amsgrad, l2 }: AdamVariant): OptimKernelSpec {
   const slots = ['param', 'grad', 'expAvg', 'expAvgSq', ...(amsgrad ? ['maxExpAvgSq'] : [])];
-  return {
+  return cached({
     name: `adam${amsgrad ? '_amsgrad' : ''}${l2 ? '_l2' : ''}`, slots, written: slots.filter((s) => s !== 'grad'),
-    scalars: ['gradScale', 'weightDecay', 'paramScale', 'oneMinusBeta1', 'beta2', 'oneMinusBeta2', 'biasCorrection2Sqrt', 'eps', 'negStepSize'],
-  };
+    scalars: ADAM_SCALARS,
+  });
 }
 
 /**
@@ -115,14 +128,16 @@ function adamRule(v: AdamVariant): Rule {
 }
 
 export type SgdMomentum = 'none' | 'first' | 'running';
+export const SGD_SCALARS = ['gradScale', 'weightDecay', 'momentum', 'oneMinusDampening', 'negLr'] as const;
+
 export interface SgdVariant { momentum: SgdMomentum; nesterov: boolean; l2: boolean }
 
 export function sgdSpec({ momentum, nesterov, l2 }: SgdVariant): OptimKernelSpec {
   const slots = ['param', 'grad', ...(momentum !== 'none' ? ['momentumBuffer'] : [])];
-  return {
+  return cached({
     name: `sgd_${momentum}${nesterov ? '_nesterov' : ''}${l2 ? '_l2' : ''}`, slots, written: slots.filter((s) => s !== 'grad'),
-    scalars: ['gradScale', 'weightDecay', 'momentum', 'oneMinusDampening', 'negLr'],
-  };
+    scalars: SGD_SCALARS,
+  });
 }
 
 /** b ← d on the first step, else μ·b + (1−dampening)·d; step d + μ·b (Nesterov) or b; p ← p − lr·step. */
@@ -139,14 +154,16 @@ function sgdRule(v: SgdVariant): Rule {
   };
 }
 
+export const RMSPROP_SCALARS = ['gradScale', 'weightDecay', 'alpha', 'oneMinusAlpha', 'eps', 'momentum', 'negLr'] as const;
+
 export interface RmspropVariant { centered: boolean; momentum: boolean; l2: boolean }
 
 export function rmspropSpec({ centered, momentum, l2 }: RmspropVariant): OptimKernelSpec {
   const slots = ['param', 'grad', 'squareAvg', ...(centered ? ['gradAvg'] : []), ...(momentum ? ['momentumBuffer'] : [])];
-  return {
+  return cached({
     name: `rmsprop${centered ? '_centered' : ''}${momentum ? '_momentum' : ''}${l2 ? '_l2' : ''}`, slots, written: slots.filter((s) => s !== 'grad'),
-    scalars: ['gradScale', 'weightDecay', 'alpha', 'oneMinusAlpha', 'eps', 'momentum', 'negLr'],
-  };
+    scalars: RMSPROP_SCALARS,
+  });
 }
 
 /**
@@ -174,10 +191,12 @@ function rmspropRule(v: RmspropVariant): Rule {
   };
 }
 
+export const ADAGRAD_SCALARS = ['gradScale', 'weightDecay', 'eps', 'negClr'] as const;
+
 export interface AdagradVariant { l2: boolean }
 
 export function adagradSpec({ l2 }: AdagradVariant): OptimKernelSpec {
-  return { name: `adagrad${l2 ? '_l2' : ''}`, slots: ['param', 'grad', 'sum'], written: ['param', 'sum'], scalars: ['gradScale', 'weightDecay', 'eps', 'negClr'] };
+  return cached({ name: `adagrad${l2 ? '_l2' : ''}`, slots: ['param', 'grad', 'sum'], written: ['param', 'sum'], scalars: ADAGRAD_SCALARS });
 }
 
 /** sum ← sum + d·d; p ← p − clr · d / (√sum + eps). */

@@ -49,8 +49,9 @@ export interface Args {
 
 /** Parses the command line strictly: an unknown flag or a bad value throws an Error that names it. */
 export function parseBenchArgs(argv: readonly string[]): Args {
+  // `pnpm bench -- --only W1` hands the `--` on to the script: a leading one only separates pnpm's options from ours.
   const { values, positionals } = parseArgs({
-    args: [...argv],
+    args: argv[0] === '--' ? argv.slice(1) : [...argv],
     strict: true,
     allowPositionals: true,
     options: {

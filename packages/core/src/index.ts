@@ -25,6 +25,10 @@ export {
 } from './ops/shape.js';
 export { indexSelect, gather } from './ops/index-ops.js';
 export { softmax, logSoftmax } from './ops/softmax.js';
+export { conv1d, conv2d, convTranspose1d, convTranspose2d } from './ops/conv.js';
+export type { ConvOptions, ConvTransposeOptions } from './ops/conv.js';
+export { maxPool1d, maxPool2d, avgPool2d, adaptiveAvgPool2d, interpolate } from './ops/pool.js';
+export type { MaxPoolOptions, MaxPoolFn, AvgPoolOptions, InterpolateOptions } from './ops/pool.js';
 export { cast, clone } from './ops/cast.js';
 export { listOps } from './ops/registry.js';
 export type { OpInfo, OpFamily } from './ops/registry.js';

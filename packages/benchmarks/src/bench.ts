@@ -1,5 +1,5 @@
 /**
- * `pnpm bench`: workloads W1–W5 for tensorgrad, TensorFlow.js (cpu backend) and TensorFlow.js (wasm backend) in one
+ * `pnpm bench`: workloads W1–W6 for tensorgrad, TensorFlow.js (cpu backend) and TensorFlow.js (wasm backend) in one
  * process, interleaved, median of several repetitions. Prints a Markdown table with tensorgrad's speed-up over each
  * peer and writes the numbers to results/latest-bench.json (and results/NAME.json with --save NAME).
  *
@@ -55,6 +55,10 @@ const cases: Case[] = [
     fromSeconds: (s) => s * 1e3,
     tensorgrad: () => tg.deepBackward(W5.nodes, W5.size), tfjs: (b) => tfjs.deepBackward(b, W5.nodes, W5.size),
     options: { minSeconds: 0, warmup: 1 },
+  },
+  {
+    workload: 'W6', label: 'W6 LeNet CNN train step', unit: 'ms/step', higherIsBetter: false,
+    fromSeconds: (s) => s * 1e3, tensorgrad: tg.cnnStep, tfjs: tfjs.cnnStep,
   },
 ];
 

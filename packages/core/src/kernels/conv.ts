@@ -11,9 +11,13 @@
  * channels per group · kh · kw, P = oh · ow, columns ordered sample-major), so that y = W · col, x̄ = col2im(Wᵀ · ȳ) and
  * w̄ = ȳ · colᵀ are single gemm calls over the whole chunk. Scratch matrices are reused across calls and grown on
  * demand; the chunk size keeps col below COL_BUDGET elements however large the batch.
+ *
+ * float32 runs in the WebAssembly conv module (conv-wasm.ts), which unfolds inside the memory its SIMD gemm reads;
+ * the loops below are the float64 path and the fallback where WebAssembly SIMD is unavailable.
  */
 import type { FloatArray } from './types.js';
 import { gemm } from './gemm.js';
+import { convModule, validRange } from './conv-wasm.js';
 
 /** A convolution's sizes. x is [n, c, h, w], the weight [o, c / groups, kh, kw], y [n, o, oh, ow]. */
 export interface ConvGeometry {
@@ -60,13 +64,6 @@ function chunkOf(g: ConvGeometry, budget: number): number {
   return Math.max(1, Math.min(g.n, Math.floor(budget / Math.max(1, k * p))));
 }
 
-/** First and one-past-last output column whose input column ox·sw + off lies inside [0, w). */
-function validRange(off: number, stride: number, w: number, ow: number): [number, number] {
-  const lo = off >= 0 ? 0 : Math.ceil(-off / stride);
-  const hi = w - 1 - off < 0 ? 0 : Math.floor((w - 1 - off) / stride) + 1;
-  const a = Math.min(lo, ow), b = Math.min(hi, ow);
-  return [a, Math.max(a, b)];
-}
 
 /**
  * col[(ci, i, j), (b, oy, ox)] = x[n0 + b, group·cg + ci, oy·sh − ph + i·dh, ox·sw − pw + j·dw], 0 outside the input.
@@ -135,6 +132,7 @@ export function addChannelBias(out: FloatArray, bias: FloatArray, n: number, cha
 /** y = conv(x, w) + bias, written into the fresh (zero) `y`. */
 export function convForward(g: ConvGeometry, x: FloatArray, wt: FloatArray, bias: FloatArray | null, y: FloatArray, budget = COL_BUDGET): void {
   const og = g.o / g.groups, k = (g.c / g.groups) * g.kh * g.kw, p = g.oh * g.ow, chunk = chunkOf(g, budget);
+  if (y instanceof Float32Array && convModule()?.forward(g, x as Float32Array, wt as Float32Array, bias as Float32Array | null, y, chunk)) return;
   for (let n0 = 0; n0 < g.n; n0 += chunk) {
     const nb = Math.min(chunk, g.n - n0), ncol = nb * p;
     const col = scratch(y, COL, k * ncol);
@@ -155,6 +153,10 @@ export function convForward(g: ConvGeometry, x: FloatArray, wt: FloatArray, bias
 /** x̄ = convᵀ(ȳ, w) (+ bias per input channel, for the transposed convolution), written into the fresh (zero) `dx`. */
 export function convInputGrad(g: ConvGeometry, dy: FloatArray, wt: FloatArray, bias: FloatArray | null, dx: FloatArray, budget = COL_BUDGET): void {
   const og = g.o / g.groups, k = (g.c / g.groups) * g.kh * g.kw, p = g.oh * g.ow, chunk = chunkOf(g, budget);
+  if (dx instanceof Float32Array && convModule()?.inputGrad(g, dy as Float32Array, wt as Float32Array, dx, chunk)) {
+    if (bias) addChannelBias(dx, bias, g.n, g.c, g.h * g.w);
+    return;
+  }
   for (let n0 = 0; n0 < g.n; n0 += chunk) {
     const nb = Math.min(chunk, g.n - n0), ncol = nb * p;
     const col = scratch(dx, COL, k * ncol);
@@ -175,6 +177,7 @@ export function convInputGrad(g: ConvGeometry, dy: FloatArray, wt: FloatArray, b
 /** w̄[o, ci, i, j] = Σ over samples and output positions of ȳ · x at the matching input position, into the fresh `dw`. */
 export function convWeightGrad(g: ConvGeometry, x: FloatArray, dy: FloatArray, dw: FloatArray, budget = COL_BUDGET): void {
   const og = g.o / g.groups, k = (g.c / g.groups) * g.kh * g.kw, p = g.oh * g.ow, chunk = chunkOf(g, budget);
+  if (dw instanceof Float32Array && convModule()?.weightGrad(g, x as Float32Array, dy as Float32Array, dw, chunk)) return;
   const single = chunk >= g.n;
   for (let n0 = 0; n0 < g.n; n0 += chunk) {
     const nb = Math.min(chunk, g.n - n0), ncol = nb * p;

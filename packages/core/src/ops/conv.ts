@@ -20,6 +20,7 @@ import { checkOptionKeys, describeValue } from '../validate.js';
 import { defineOp } from './registry.js';
 import { cast } from './cast.js';
 import { sum } from './reduce.js';
+import { reshape } from './shape.js';
 
 /** Options of conv1d / conv2d; sizes are a number (every spatial dimension) or one number per spatial dimension. */
 export interface ConvOptions {
@@ -55,10 +56,20 @@ interface ConvPlan {
   xShape: number[];
   wShape: number[];
   yShape: number[];
-  /** Axes of x / y other than the channel axis (what a bias gradient sums over). */
-  xOther: number[];
-  yOther: number[];
+  /** x / y viewed as [N, C, positions] (or [C, positions]) and the axes a bias gradient sums over in that view. */
+  xBias: BiasView;
+  yBias: BiasView;
   names: { conv: string; transpose: string; weight: string };
+}
+
+interface BiasView {
+  shape: number[];
+  axes: number[];
+}
+
+/** The gradient of a per-channel bias: g summed over samples and positions (viewed 3-D, two passes at most). */
+function biasGrad(g: Tensor, v: BiasView): Tensor {
+  return sum(reshape(g, v.shape), v.axes);
 }
 
 const names = (dims: number) => ({ conv: `conv${dims}d`, transpose: `convTranspose${dims}d`, weight: `conv${dims}dWeight` });
@@ -74,7 +85,7 @@ function conv(x: Tensor, w: Tensor, b: Tensor | null, plan: ConvPlan): Tensor {
   return record(plan.names.conv, y, b ? [x, w, b] : [x, w], (u, needs) => [
     needs[0] ? convT(u, w, null, plan) : null,
     needs[1] ? convW(x, u, plan) : null,
-    needs[2] ? sum(u, plan.yOther) : null,
+    needs[2] ? biasGrad(u, plan.yBias) : null,
   ], [x, w]);
 }
 
@@ -85,7 +96,7 @@ function convT(gy: Tensor, w: Tensor, b: Tensor | null, plan: ConvPlan): Tensor 
   return record(plan.names.transpose, dx, b ? [gy, w, b] : [gy, w], (u, needs) => [
     needs[0] ? conv(u, w, null, plan) : null,
     needs[1] ? convW(u, gy, plan) : null,
-    needs[2] ? sum(u, plan.xOther) : null,
+    needs[2] ? biasGrad(u, plan.xBias) : null,
   ], [gy, w]);
 }
 
@@ -144,10 +155,9 @@ function checkBias(b: Tensor | null, channels: number, fn: string): void {
   }
 }
 
-/** Axes other than the channel axis (1 when batched, 0 when not) of an ndim-dimensional tensor. */
-function otherAxes(ndim: number, batched: boolean): number[] {
-  const channel = batched ? 1 : 0;
-  return Array.from({ length: ndim }, (_, i) => i).filter((i) => i !== channel);
+function biasView(batched: boolean, n: number, channels: number, spatial: number[]): BiasView {
+  const positions = spatial.reduce((a, b) => a * b, 1);
+  return batched ? { shape: [n, channels, positions], axes: [0, 2] } : { shape: [channels, positions], axes: [1] };
 }
 
 /** Spatial sizes padded to 2-D: a 1-D size becomes [1, L]. */
@@ -164,7 +174,7 @@ function planOf(
   return {
     g: { n, c, h, w, o, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw, groups },
     xShape, wShape, yShape,
-    xOther: otherAxes(xShape.length, batched), yOther: otherAxes(yShape.length, batched),
+    xBias: biasView(batched, n, c, spatialIn), yBias: biasView(batched, n, o, spatialOut),
     names: names(dims),
   };
 }

@@ -1,10 +1,12 @@
 /**
- * The im2col convolution kernels against direct loops written from the definition, in float64 and float32, on
+ * The im2col convolution kernels against direct loops written from the definition, in float64 (the JS kernels, which
+ * are also the float32 fallback without WebAssembly SIMD) and float32 (the WebAssembly conv module), on
  * geometries that exercise every path: one sample per gemm (written in place), several samples per gemm (regrouped),
  * several chunks (batches whose im2col matrix exceeds the budget, accumulated weight gradients), groups, padding,
  * stride and dilation.
  */
 import { convForward, convInputGrad, convWeightGrad, type ConvGeometry } from '../../src/kernels/conv';
+import { convModule } from '../../src/kernels/conv-wasm';
 import { Generator } from '../../src/random';
 
 type Ctor = Float32ArrayConstructor | Float64ArrayConstructor;
@@ -65,6 +67,8 @@ function checkAll(g: ConvGeometry, Arr: Ctor, seed: number, budget?: number): vo
   const cg = g.c / g.groups;
   const xSize = g.n * g.c * g.h * g.w, wSize = g.o * cg * g.kh * g.kw, ySize = g.n * g.o * g.oh * g.ow;
   const x = random(Arr, xSize, gen), w = random(Arr, wSize, gen), dy = random(Arr, ySize, gen), bias = random(Arr, g.o, gen);
+  // The transposed convolution's bias, added per input channel of the input gradient.
+  const inBias = random(Arr, g.c, gen);
   const exact = { y: new Float64Array(ySize), dx: new Float64Array(xSize), dw: new Float64Array(wSize) };
   const bound = { y: new Float64Array(ySize), dx: new Float64Array(xSize), dw: new Float64Array(wSize) };
   forEachTerm(g, (xi, wi, yi) => {
@@ -72,6 +76,11 @@ function checkAll(g: ConvGeometry, Arr: Ctor, seed: number, budget?: number): vo
     exact.dx[xi] += dy[yi] * w[wi]; bound.dx[xi] += Math.abs(dy[yi] * w[wi]);
     exact.dw[wi] += dy[yi] * x[xi]; bound.dw[wi] += Math.abs(dy[yi] * x[xi]);
   });
+  for (let i = 0; i < xSize; i++) {
+    const ch = Math.floor(i / (g.h * g.w)) % g.c;
+    exact.dx[i] += inBias[ch];
+    bound.dx[i] += Math.abs(inBias[ch]);
+  }
   for (let i = 0; i < ySize; i++) {
     const oc = Math.floor(i / (g.oh * g.ow)) % g.o;
     exact.y[i] += bias[oc];
@@ -80,11 +89,11 @@ function checkAll(g: ConvGeometry, Arr: Ctor, seed: number, budget?: number): vo
   const where = `${JSON.stringify(g)} ${Arr.name}`;
   const y = new Arr(ySize), dx = new Arr(xSize), dw = new Arr(wSize);
   convForward(g, x, w, bias, y, budget);
-  convInputGrad(g, dy, w, null, dx, budget);
+  convInputGrad(g, dy, w, inBias, dx, budget);
   convWeightGrad(g, x, dy, dw, budget);
   const k = cg * g.kh * g.kw;
   expectSums(y, exact.y, bound.y, k + 1, Arr, `forward ${where}`);
-  expectSums(dx, exact.dx, bound.dx, g.o * g.kh * g.kw, Arr, `input grad ${where}`);
+  expectSums(dx, exact.dx, bound.dx, g.o * g.kh * g.kw + 1, Arr, `input grad ${where}`);
   expectSums(dw, exact.dw, bound.dw, g.n * g.oh * g.ow, Arr, `weight grad ${where}`);
 }
 
@@ -104,6 +113,10 @@ const GEOMETRIES: [string, ConvGeometry, number | null][] = [
 ];
 
 describe('convolution kernels against direct loops', () => {
+  test('Node has WebAssembly SIMD, so the float32 cases below run in the conv module', () => {
+    expect(convModule()).not.toBeNull();
+  });
+
   test.each(GEOMETRIES)('%s (float64)', (_name, g, budget) => checkAll(g, Float64Array, 1, budget ?? undefined));
   test.each(GEOMETRIES)('%s (float32 through the SIMD gemm)', (_name, g, budget) => checkAll(g, Float32Array, 2, budget ?? undefined));
 

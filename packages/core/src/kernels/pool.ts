@@ -33,25 +33,37 @@ export interface PoolWindow {
   dw: number;
 }
 
+/** Per output index along one axis: the first input index of its window inside [0, size), and one past the last. */
+function windowRanges(out: number, size: number, k: number, stride: number, pad: number, dilation: number): Int32Array {
+  const r = new Int32Array(2 * out);
+  for (let t = 0; t < out; t++) {
+    let lo = t * stride - pad;
+    const hi = Math.min(lo + (k - 1) * dilation + 1, size);
+    while (lo < 0) lo += dilation;
+    r[2 * t] = lo;
+    r[2 * t + 1] = hi;
+  }
+  return r;
+}
+
 /**
  * out[p, oy, ox] = max over the window; offsets[…] = its flat index in x. Returns false (leaving the outputs partly
  * written) when a window holds no input element at all, which only extreme padding/dilation combinations produce.
  */
 export function maxPoolPlanes(x: FloatArray, planes: number, g: PoolWindow, out: FloatArray, offsets: Int32Array): boolean {
-  const { h, w, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw } = g;
+  const { h, w, oh, ow, dh, dw } = g;
+  const rows = windowRanges(oh, h, g.kh, g.sh, g.ph, dh), cols = windowRanges(ow, w, g.kw, g.sw, g.pw, dw);
+  for (let t = 0; t < oh; t++) if (rows[2 * t] >= rows[2 * t + 1]) return false;
+  for (let t = 0; t < ow; t++) if (cols[2 * t] >= cols[2 * t + 1]) return false;
   const plane = h * w;
   let o = 0;
   for (let p = 0; p < planes; p++) {
     const base = p * plane;
     for (let oy = 0; oy < oh; oy++) {
-      let iy0 = oy * sh - ph;
-      const iy1 = Math.min(iy0 + (kh - 1) * dh + 1, h);
-      while (iy0 < 0) iy0 += dh;
+      const iy0 = rows[2 * oy], iy1 = rows[2 * oy + 1];
       for (let ox = 0; ox < ow; ox++, o++) {
-        let ix0 = ox * sw - pw;
-        const ix1 = Math.min(ix0 + (kw - 1) * dw + 1, w);
-        while (ix0 < 0) ix0 += dw;
-        if (iy0 >= iy1 || ix0 >= ix1) return false;
+        const ix0 = cols[2 * ox], ix1 = cols[2 * ox + 1];
+        // PyTorch's rule: the first maximum wins, a NaN always wins; an all −∞ window points at its first element.
         let best = -Infinity, at = base + iy0 * w + ix0;
         for (let iy = iy0; iy < iy1; iy += dh) {
           const row = base + iy * w;

@@ -82,14 +82,16 @@ function gatherOffsets(shape: readonly number[], axis: number, idx: Int32Array, 
 /** out[i] = x.data[offs[i]] with shape idxShape; recorded as 'gather' (also the vjp of maxPool's scatter). */
 export function gatherRaw(x: Tensor, offs: Int32Array, idxShape: readonly number[]): Tensor {
   const out = Tensor.empty(idxShape, x.dtype);
-  for (let i = 0; i < offs.length; i++) out.data[i] = x.data[offs[i]];
+  const od = out.data, xd = x.data;
+  for (let i = 0; i < offs.length; i++) od[i] = xd[offs[i]];
   return record('gather', out, [x], (g) => [scatterAdd(g, offs, idxShape, x.shape)], []);
 }
 
 /** Zeros of `shape` with g.data[i] added at offs[i]; the vjp of gather and of maxPool1d/maxPool2d. */
 export function scatterAdd(g: Tensor, offs: Int32Array, idxShape: readonly number[], shape: readonly number[]): Tensor {
   const out = Tensor.empty(shape, g.dtype);
-  for (let i = 0; i < offs.length; i++) out.data[offs[i]] += g.data[i];
+  const od = out.data, gd = g.data;
+  for (let i = 0; i < offs.length; i++) od[offs[i]] += gd[i];
   return record('scatterAdd', out, [g], (gg) => [gatherRaw(gg, offs, idxShape)], []);
 }
 

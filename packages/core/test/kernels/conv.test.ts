@@ -106,6 +106,9 @@ const GEOMETRIES: [string, ConvGeometry, number | null][] = [
   ['depthwise, padding larger than the kernel reach', geometry(2, 3, 4, 4, 3, 3, 3, { groups: 3, p: [2, 2] }), null],
   ['1-D (height 1)', geometry(3, 2, 1, 11, 3, 1, 4, { s: [1, 2], p: [0, 2] }), null],
   ['LeNet conv2 shape', geometry(2, 6, 12, 12, 16, 5, 5), null],
+  // K = 30·3·3 = 270 rows of im2col: more than one 256-deep slab of the gemm's shared dimension
+  ['deep im2col (K > 256), padding 1', geometry(2, 30, 5, 4, 3, 3, 3, { p: [1, 1] }), null],
+  ['long rows (ow > 16)', geometry(1, 1, 3, 40, 2, 2, 3, { p: [0, 1] }), null],
   // with a budget of 4 samples' im2col matrices (4·18·5² elements), 9 samples take three chunks
   ['several chunks of several samples', geometry(9, 2, 7, 7, 3, 3, 3), 4 * 18 * 25],
   // a budget below one sample's im2col matrix: one sample per chunk

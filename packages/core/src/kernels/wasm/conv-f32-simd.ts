@@ -36,6 +36,7 @@ function unfoldFunction(name: string, scatter: boolean): FunctionBuilder {
   const colRow = f.local(I32), plane = f.local(I32), iy0 = f.local(I32), oy0 = f.local(I32), oy1 = f.local(I32);
   const xoff = f.local(I32), ox0 = f.local(I32), ox1 = f.local(I32), dst = f.local(I32), src = f.local(I32);
   const tabI = f.local(I32), tabJ = f.local(I32), p = f.local(I32), q = f.local(I32), step = f.local(I32), edges = f.local(I32);
+  const end = f.local(I32);
 
   const at = (base: number, idx: number): Code => i32.add(local.get(base), i32.shl(local.get(idx), i32.const(2)));
   /** Zeros ow floats at dst (unfold only): whole vectors, then the tail. */
@@ -54,27 +55,38 @@ function unfoldFunction(name: string, scatter: boolean): FunctionBuilder {
       br(0),
     )),
   ];
-  /** One element: col ← x, or x += col. `xa`, `ca`: byte addresses. */
+  /** One element / four elements: col ← x, or x += col, at byte addresses xa and ca (plus a constant offset). */
   const moveOne = (xa: Code, ca: Code): Code => (scatter
     ? f32.store(xa, f32.add(f32.load(xa), f32.load(ca)))
     : f32.store(ca, f32.load(xa)));
-  const moveFour = (xa: Code, ca: Code): Code => (scatter
-    ? v128.store(xa, f32x4.add(v128.load(xa), v128.load(ca)))
-    : v128.store(ca, v128.load(xa)));
+  const moveFour = (xa: Code, ca: Code, off = 0): Code => (scatter
+    ? v128.store(xa, f32x4.add(v128.load(xa, off), v128.load(ca, off)), off)
+    : v128.store(ca, v128.load(xa, off), off));
+  const bump = (v: number, bytes: number): Code => local.set(v, i32.add(local.get(v), i32.const(bytes)));
   /** The valid part [ox0, ox1) of a run whose input row starts (at column xoff) at byte address src. */
   const validRun: Code[] = [
     ifThen(i32.eq(local.get(sw), i32.const(1)), [
-      local.set(ox, local.get(ox0)),
+      // Contiguous on both sides: p walks x, q walks col, 16 floats per step, then 4, then 1.
+      local.set(p, at(src, ox0)),
+      local.set(q, at(dst, ox0)),
+      local.set(end, at(dst, ox1)),
       block(loop(
-        brIf(1, i32.gtS(i32.add(local.get(ox), i32.const(4)), local.get(ox1))),
-        moveFour(at(src, ox), at(dst, ox)),
-        local.set(ox, i32.add(local.get(ox), i32.const(4))),
+        brIf(1, i32.gtS(i32.add(local.get(q), i32.const(64)), local.get(end))),
+        moveFour(local.get(p), local.get(q), 0), moveFour(local.get(p), local.get(q), 16),
+        moveFour(local.get(p), local.get(q), 32), moveFour(local.get(p), local.get(q), 48),
+        bump(p, 64), bump(q, 64),
         br(0),
       )),
       block(loop(
-        brIf(1, i32.geS(local.get(ox), local.get(ox1))),
-        moveOne(at(src, ox), at(dst, ox)),
-        local.set(ox, i32.add(local.get(ox), i32.const(1))),
+        brIf(1, i32.gtS(i32.add(local.get(q), i32.const(16)), local.get(end))),
+        moveFour(local.get(p), local.get(q)),
+        bump(p, 16), bump(q, 16),
+        br(0),
+      )),
+      block(loop(
+        brIf(1, i32.geS(local.get(q), local.get(end))),
+        moveOne(local.get(p), local.get(q)),
+        bump(p, 4), bump(q, 4),
         br(0),
       )),
     ], [

@@ -36,7 +36,7 @@ function unfoldFunction(name: string, scatter: boolean): FunctionBuilder {
   const colRow = f.local(I32), plane = f.local(I32), iy0 = f.local(I32), oy0 = f.local(I32), oy1 = f.local(I32);
   const xoff = f.local(I32), ox0 = f.local(I32), ox1 = f.local(I32), dst = f.local(I32), src = f.local(I32);
   const tabI = f.local(I32), tabJ = f.local(I32), p = f.local(I32), q = f.local(I32), step = f.local(I32), edges = f.local(I32);
-  const end = f.local(I32);
+  const end = f.local(I32), tight = f.local(I32), count = f.local(I32), rowEnd = f.local(I32);
 
   const at = (base: number, idx: number): Code => i32.add(local.get(base), i32.shl(local.get(idx), i32.const(2)));
   /** Zeros ow floats at dst (unfold only): whole vectors, then the tail. */
@@ -118,12 +118,31 @@ function unfoldFunction(name: string, scatter: boolean): FunctionBuilder {
     // src: input byte address of output row oy0's run (input row oy0·sh + iy0, column xoff); sh input rows per output row.
     local.set(src, i32.add(i32.add(local.get(plane), i32.mul(local.get(b), local.get(sampleBytes))),
       i32.shl(i32.add(i32.mul(i32.add(i32.mul(local.get(oy0), local.get(sh)), local.get(iy0)), local.get(w)), local.get(xoff)), i32.const(2)))),
-    forLoop(oy, local.get(oy0), local.get(oy1), i32.const(1),
-      ...(scatter ? [] : [ifThen(local.get(edges), zeroEdges)]),
-      ...validRun,
-      local.set(dst, i32.add(local.get(dst), owBytes)),
-      local.set(src, i32.add(local.get(src), rowStep)),
-    ),
+    ifThen(local.get(tight), [
+      // Whole rows of a multiple of four floats, stride 1, no padding: the common case, in the shortest loop.
+      local.set(count, i32.sub(local.get(oy1), local.get(oy0))),
+      ifThen(i32.gtS(local.get(count), i32.const(0)), [
+        local.set(rowEnd, owBytes),
+        loop(
+          local.set(q, i32.const(0)),
+          loop(
+            moveFour(i32.add(local.get(src), local.get(q)), i32.add(local.get(dst), local.get(q))),
+            bump(q, 16),
+            brIf(0, i32.ltS(local.get(q), local.get(rowEnd))),
+          ),
+          local.set(dst, i32.add(local.get(dst), local.get(rowEnd))),
+          local.set(src, i32.add(local.get(src), rowStep)),
+          brIf(0, local.tee(count, i32.sub(local.get(count), i32.const(1)))),
+        ),
+      ]),
+    ], [
+      forLoop(oy, local.get(oy0), local.get(oy1), i32.const(1),
+        ...(scatter ? [] : [ifThen(local.get(edges), zeroEdges)]),
+        ...validRun,
+        local.set(dst, i32.add(local.get(dst), owBytes)),
+        local.set(src, i32.add(local.get(src), rowStep)),
+      ),
+    ]),
     ...(scatter ? [] : [local.set(dst, i32.add(local.get(colRow), i32.add(i32.mul(local.get(b), local.get(runBytes)), i32.mul(local.get(oy1), owBytes))))]),
     ...paddingRows(local.get(oy1), local.get(oh)),
   ];
@@ -145,6 +164,9 @@ function unfoldFunction(name: string, scatter: boolean): FunctionBuilder {
           local.set(tabJ, i32.add(local.get(tabJ), i32.const(12))),
           // Whether runs of this kernel column reach into the horizontal padding (zeros to write at their ends).
           local.set(edges, i32.add(i32.ne(local.get(ox0), i32.const(0)), i32.ne(local.get(ox1), local.get(ow)))),
+          // No padding along the row, stride 1 and a row length that is a multiple of four: rows move as vectors only.
+          local.set(tight, i32.and(i32.and(i32.eqz(local.get(edges)), i32.eq(local.get(sw), i32.const(1))),
+            i32.and(i32.eqz(i32.and(local.get(ow), i32.const(3))), i32.gtS(local.get(ow), i32.const(0))))),
           forLoop(b, i32.const(0), local.get(nb), i32.const(1), ...perSample),
           local.set(colRow, i32.add(local.get(colRow), local.get(rowBytes))),
         ),

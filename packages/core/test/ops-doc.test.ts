@@ -9,7 +9,7 @@ import { listOps, type OpFamily } from '@tensorgrad/core';
 const FAMILIES: [OpFamily, string][] = [
   ['unary', 'Elementwise'], ['activation', 'Activations and softmax'], ['binary', 'Binary (broadcasting)'],
   ['comparison', 'Comparisons (0/1 results, no gradient)'], ['reduction', 'Reductions'], ['linalg', 'Linear algebra'],
-  ['shape', 'Shape'], ['indexing', 'Indexing'], ['dtype', 'dtype and copies'],
+  ['shape', 'Shape'], ['indexing', 'Indexing'], ['dtype', 'dtype and copies'], ['nn', 'Neural-network blocks (normalization, attention)'],
 ];
 
 function render(): string {

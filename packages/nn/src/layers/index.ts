@@ -1,5 +1,5 @@
 export { Linear, type LinearOptions } from './linear.js';
-export { Sequential, MLP, type MLPOptions, type ActivationName } from './container.js';
+export { Sequential, ModuleList, ModuleDict, MLP, type MLPOptions, type ActivationName } from './container.js';
 export { Identity, ReLU, Tanh, Sigmoid, LeakyReLU, GELU, Softmax, LogSoftmax, geluTanh } from './activation.js';
 export { Dropout } from './dropout.js';
 export { LayerNorm, BatchNorm1d, type LayerNormOptions, type BatchNormOptions } from './normalization.js';

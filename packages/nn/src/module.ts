@@ -100,6 +100,37 @@ export function functionalCall<M extends Module>(module: M, tensors: Record<stri
   }
 }
 
+/**
+ * A deep copy of a module (PyTorch's copy.deepcopy, as TransformerEncoder uses to stack copies of one layer): parameters
+ * and buffers get their own storage with the same values and stay parameters and buffers; sub-modules, and arrays of
+ * modules or tensors, are copied; a module or tensor reachable twice in `m` is copied once and stays shared in the copy.
+ * Every other field (numbers, strings, options, generators) is shared with the original. Gradients are not copied.
+ */
+export function deepCopy<M extends Module>(m: M): M {
+  return copyValue(m, new Map()) as M;
+}
+
+function copyValue(v: unknown, memo: Map<object, unknown>): unknown {
+  if (v instanceof Module) {
+    if (memo.has(v)) return memo.get(v);
+    const copy = Object.create(Object.getPrototypeOf(v) as object) as Module;
+    memo.set(v, copy);
+    const buffers = bufferNames.get(v);
+    if (buffers) bufferNames.set(copy, new Map(buffers));
+    for (const [key, value] of Object.entries(v)) (copy as unknown as Record<string, unknown>)[key] = copyValue(value, memo);
+    return copy;
+  }
+  if (v instanceof Tensor) {
+    if (memo.has(v)) return memo.get(v);
+    const copy = v.detach().clone();
+    if (parameterTensors.has(v) || isParameter(v)) parameter(copy, v.requiresGrad);
+    memo.set(v, copy);
+    return copy;
+  }
+  if (Array.isArray(v) && v.some((x) => x instanceof Module || x instanceof Tensor)) return v.map((x) => copyValue(x, memo));
+  return v;
+}
+
 /** Per module: buffer field name → persistent (saved in the state dict) or not. Kept off the instance so the walk ignores it. */
 const bufferNames = new WeakMap<Module, Map<string, boolean>>();
 

@@ -1,5 +1,5 @@
 /**
- * @tensorgrad/core — the public surface: tensors, creation, ops (also available as Tensor methods, except where, concat, stack and einsum), autograd and gradcheck.
+ * @tensorgrad/core — the public surface: tensors, creation, ops (also available as Tensor methods, except where, concat, stack, linear and einsum), autograd and gradcheck.
  *
  * @module @tensorgrad/core
  */

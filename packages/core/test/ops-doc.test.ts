@@ -20,7 +20,7 @@ function render(): string {
     '<!-- Generated from the op declarations in packages/core/src/ops by `pnpm docs:ops`; a test fails when it is stale. -->',
     '',
     `${ops.length} ops, ${ops.filter((o) => o.differentiable).length} differentiable (${ops.filter((o) => o.differentiable && o.primitive).length} primitives with their own vjp; the rest are composites whose gradient comes from the primitives).`,
-    'Every op is a function exported from `@tensorgrad/core`, and all but `where`, `concat`, `stack` and `einsum` are also `Tensor` methods of the same name (`exp(x)` is `x.exp()`).',
+    'Every op is a function exported from `@tensorgrad/core`, and all but `where`, `concat`, `stack`, `linear` and `einsum` are also `Tensor` methods of the same name (`exp(x)` is `x.exp()`).',
     'In the gradient column, `g` is the gradient flowing in from the output and `out` is the op\'s result. Broadcast gradients are summed back to each input\'s shape by the engine.',
     '',
   ];

@@ -159,3 +159,17 @@ describe('randLike and randnLike', () => {
     expect(() => tg.randLike(tg.ones([2]), { seed: 1 } as never)).toThrow("randLike: unknown option 'seed' (known: dtype, generator, requiresGrad)");
   });
 });
+
+test('the temperature + top-k recipe of docs/core.md samples only among the k most likely tokens', () => {
+  const logits = tensor([2, -1, 0.5, 3, 0, -2, 1]);
+  const generator = new Generator(10);
+  const seen = new Set<number>();
+  for (let i = 0; i < 200; i++) {
+    const [top, idx] = logits.div(0.8).topk(3);
+    const pick = top.softmax().multinomial(1, { generator });
+    const token = idx.gather(-1, pick);
+    expect([token.dtype, token.shape]).toEqual(['int32', [1]]);
+    seen.add(token.item());
+  }
+  expect([...seen].sort()).toEqual([0, 3, 6]);
+});

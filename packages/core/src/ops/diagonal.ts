@@ -46,6 +46,7 @@ function twoAxes(ndim: number, dim1: number, dim2: number, op: string, shape: re
   return [a, b];
 }
 
+/** The `offset` diagonal of axes `dim1` and `dim2` (default 0 and 1), appended as the last axis (torch.diagonal; a copy). */
 export const diagonal = defineOp({
   name: 'diagonal', family: 'linalg', differentiable: true, primitive: true,
   summary: 'the offset diagonal of axes dim1, dim2 (default 0, 1), appended as the last axis (torch.diagonal; a copy)',
@@ -58,6 +59,7 @@ export const diagonal = defineOp({
   return diagonalRaw(x, offset, a, b);
 });
 
+/** A tensor whose `offset` diagonal over two new axes `dim1`, `dim2` holds the last axis of x, zeros elsewhere (torch.diag_embed). */
 export const diagEmbed = defineOp({
   name: 'diagEmbed', family: 'linalg', differentiable: true, primitive: true,
   summary: 'places the last axis on the offset diagonal of two new axes dim1, dim2 (default -2, -1) of zeros (torch.diag_embed)',
@@ -75,6 +77,7 @@ export const diagEmbed = defineOp({
   return diagonalScatter(x, shape, offset, a, b, 'diagEmbed');
 });
 
+/** 1-D x: a square matrix with x on the `diagonal`-th diagonal. 2-D x: that diagonal as a 1-D tensor (torch.diag). */
 export const diag = defineOp({
   name: 'diag', family: 'linalg', differentiable: true, primitive: false,
   summary: '1-D → a square matrix with x on the given diagonal; 2-D → that diagonal of the matrix (torch.diag)',

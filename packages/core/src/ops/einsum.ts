@@ -95,6 +95,12 @@ function contract(a: Term, b: Term, needed: Set<string>, sizes: Map<string, numb
   return { t: reshape(matmul(x, y), labels.map((l) => sizes.get(l) as number)), labels };
 }
 
+/**
+ * Einstein summation (torch.einsum): `einsum('bhqd,bhkd->bhqk', q, k)`. Subscripts are letters, `...` stands for
+ * broadcast leading dimensions, a subscript repeated within an operand takes a diagonal, and subscripts missing from the
+ * output are summed; without `->` the output is the ellipsis then the letters used once, in alphabetical order. Lowered
+ * to matmul, mul, sum, diagonal and permutes, so gradients of every order come from those ops.
+ */
 export const einsum = defineOp({
   name: 'einsum', family: 'linalg', differentiable: true, primitive: false,
   summary: "Einstein summation, e.g. 'bij,bjk->bik', 'bhqd,bhkd->bhqk', 'i,j->ij', 'ii->', 'ii->i', 'ij->ji', '...ij->...ji' (torch.einsum)",
@@ -174,6 +180,7 @@ export const einsum = defineOp({
   return arrange(acc, output, sizes);
 });
 
+/** The outer product of two 1-D tensors: out[i][j] = a[i] · b[j] (torch.outer). */
 export const outer = defineOp({
   name: 'outer', family: 'linalg', differentiable: true, primitive: false,
   summary: 'outer product of two 1-D tensors: out[i][j] = a[i] · b[j]', grad: 'composite (mul)',

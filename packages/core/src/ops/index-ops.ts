@@ -154,6 +154,11 @@ function survivors(offs: Int32Array, idxShape: readonly number[], size: number, 
   return m;
 }
 
+/**
+ * A copy of x with `src[…i…]` written at `out[…index[…i…]…]` along `axis` (torch.scatter); `src` may be a number. Only the
+ * leading index-shaped block of `src` is used. When a position is written twice the last write wins, and only it receives
+ * a gradient.
+ */
 export const scatter = defineOp({
   name: 'scatter', family: 'indexing', differentiable: true, primitive: true,
   summary: 'a copy of x with out[…index[…i…]…] = src[…i…] along axis (torch.scatter; src may be a number); a repeated position keeps the last write',
@@ -178,6 +183,7 @@ export const scatter = defineOp({
   }, []);
 });
 
+/** A copy of x with `src[…i…]` added at `out[…index[…i…]…]` along `axis`; repeated positions accumulate (torch.scatter_add). */
 export const scatterAdd = defineOp({
   name: 'scatterAdd', family: 'indexing', differentiable: true, primitive: true,
   summary: 'a copy of x with src[…i…] added at out[…index[…i…]…] along axis (torch.scatter_add; repeats accumulate)',

@@ -20,7 +20,9 @@ function elementwise(name: string, summary: string, kernel: (x: Tensor['data'], 
   });
 }
 
+/** 1 where x is NaN, else 0 (in x's float dtype). */
 export const isnan = elementwise('isnan', '1 where x is NaN, else 0', isnanK);
+/** 1 where x is neither NaN nor ±Infinity, else 0 (in x's float dtype). */
 export const isfinite = elementwise('isfinite', '1 where x is neither NaN nor ±Infinity, else 0', isfiniteK);
 
 function logicalReduce(name: 'all' | 'any') {
@@ -49,5 +51,7 @@ function logicalReduce(name: 'all' | 'any') {
   });
 }
 
+/** 1 if every element over `axis` (all axes when omitted) is non-zero, else 0; NaN counts as non-zero. */
 export const all = logicalReduce('all');
+/** 1 if some element over `axis` (all axes when omitted) is non-zero, else 0. */
 export const any = logicalReduce('any');

@@ -18,6 +18,7 @@ function axesList(axes: unknown, x: Tensor, op: string): number[] {
   return normAxes(axes as number | number[], x.shape, op);
 }
 
+/** x with the order of elements reversed along the given axes (torch.flip). */
 export const flip = defineOp({
   name: 'flip', family: 'shape', differentiable: true, primitive: true,
   summary: 'reverses the order of elements along the given axes (a copy)', grad: 'flip(g, axes)',
@@ -49,6 +50,10 @@ function rollRaw(x: Tensor, shifts: readonly number[], dims: readonly number[]):
   return record('roll', out, [x], (g) => [rollRaw(g, shifts.map((s) => -s), dims)], []);
 }
 
+/**
+ * x shifted by `shifts` along `axes`, elements wrapping around (torch.roll); without axes the flattened tensor is rolled
+ * and the shape restored.
+ */
 export const roll = defineOp({
   name: 'roll', family: 'shape', differentiable: true, primitive: true,
   summary: 'shifts elements along axes, wrapping around; without axes the flattened tensor is rolled (torch.roll)', grad: 'roll(g, -shifts, axes)',
@@ -75,6 +80,7 @@ function checkSizes(sizes: unknown, op: string, what: string): number[] {
   return sizes.slice();
 }
 
+/** x tiled `sizes[d]` times along each dimension; extra leading sizes add dimensions (PyTorch's Tensor.repeat, sizes as an array). */
 export const repeat = defineOp({
   name: 'repeat', family: 'shape', differentiable: true, primitive: false,
   summary: 'tiles the whole tensor sizes[d] times along each axis (Tensor.repeat); extra leading sizes add dimensions',
@@ -93,6 +99,7 @@ export const repeat = defineOp({
   return out.data === x.data ? clone(out) : out;
 });
 
+/** Like `repeat`, but `dims` may be shorter than x's rank: missing leading entries count as 1 (torch.tile). */
 export const tile = defineOp({
   name: 'tile', family: 'shape', differentiable: true, primitive: false,
   summary: 'repeat with fewer sizes than dimensions allowed: missing leading sizes count as 1 (torch.tile)', grad: 'composite (repeat)',
@@ -102,6 +109,7 @@ export const tile = defineOp({
   return repeat(x, [...new Array<number>(Math.max(0, x.ndim - reps.length)).fill(1), ...reps]);
 });
 
+/** The slices of x along `axis` (default 0), with that axis removed (torch.unbind). */
 export const unbind = defineOp({
   name: 'unbind', family: 'shape', differentiable: true, primitive: false,
   summary: 'the slices along axis (default 0) as an array, that axis removed', grad: 'composite (slice)',

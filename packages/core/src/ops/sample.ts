@@ -39,6 +39,11 @@ function searchCdf(cdf: Float64Array, n: number, u: number): number {
   return lo;
 }
 
+/**
+ * `numSamples` category indices (int32) drawn from each row of non-negative weights `probs` (1-D → `[numSamples]`, 2-D →
+ * `[rows, numSamples]`; rows need not sum to 1), as torch.multinomial. Without replacement (the default) a category is
+ * drawn at most once, so numSamples may not exceed the number of non-zero weights.
+ */
 export const multinomial = defineOp({
   name: 'multinomial', family: 'sampling', differentiable: false, primitive: true,
   summary: 'numSamples int32 category indices per row of non-negative weights (1-D or 2-D; rows need not sum to 1), { replacement, generator }',
@@ -103,6 +108,7 @@ export const multinomial = defineOp({
   return new Tensor(out, probs.ndim === 1 ? [numSamples] : [rows, numSamples], 'int32');
 });
 
+/** 1 with probability p, else 0, elementwise for p in [0, 1], in p's float dtype (torch.bernoulli). */
 export const bernoulli = defineOp({
   name: 'bernoulli', family: 'sampling', differentiable: false, primitive: true,
   summary: '1 with probability p (elementwise, p in [0, 1]), else 0, in p’s float dtype; { generator }', grad: '',

@@ -38,6 +38,7 @@ function cumsumRaw(x: Tensor, a: number, reverse: boolean): Tensor {
   return record(reverse ? 'cumsumReverse' : 'cumsum', out, [x], (g) => [cumsumRaw(g, a, !reverse)], []);
 }
 
+/** Running sum along `axis`: out[i] = x[0] + … + x[i] (torch.cumsum), accumulated in float64. */
 export const cumsum = defineOp({
   name: 'cumsum', family: 'scan', differentiable: true, primitive: true,
   summary: 'running sum along axis: out[i] = x[0] + … + x[i] (accumulated in float64)', grad: 'reverse cumsum of g: Σ_{j≥i} g[j]',
@@ -84,6 +85,7 @@ function cumprodRaw(x: Tensor, a: number): Tensor {
   }, [x, out]);
 }
 
+/** Running product along `axis` (torch.cumprod); its gradient is exact where x has zeros. */
 export const cumprod = defineOp({
   name: 'cumprod', family: 'scan', differentiable: true, primitive: true,
   summary: 'running product along axis: out[i] = x[0] · … · x[i] (accumulated in float64)',
@@ -120,6 +122,7 @@ function prodAxis(x: Tensor, a: number): Tensor {
   }, [x, out]);
 }
 
+/** Product over `axis` (a number, a list, or all axes when omitted), with `keepdim`; its gradient is exact with zeros. */
 export const prod = defineOp({
   name: 'prod', family: 'reduction', differentiable: true, primitive: true,
   summary: 'product over axes (all when omitted), with keepdim; accumulated in float64',

@@ -54,6 +54,11 @@ function sortRaw(x: Tensor, a: number, descending: boolean): [Tensor, Tensor] {
   return [values, indices];
 }
 
+/**
+ * `[values, indices]` of x sorted along `axis` (default -1), ascending unless `{ descending: true }` (torch.sort). The sort
+ * is stable and orders NaN as the largest value; indices are int32 and values carry gradients to where they came from.
+ * `sort(x, { descending: true })` may omit the axis.
+ */
 export const sort = defineOp({
   name: 'sort', family: 'scan', differentiable: true, primitive: true,
   summary: '[values, indices] sorted along axis (default -1), ascending unless { descending }; stable, NaN largest (torch.sort)',
@@ -71,6 +76,7 @@ export const sort = defineOp({
   return [takeValues('sort', x, values, indices, a), indices];
 });
 
+/** The int32 indices that sort x along `axis` (default -1), with sort's options (torch.argsort). */
 export const argsort = defineOp({
   name: 'argsort', family: 'scan', differentiable: false, primitive: true,
   summary: 'the int32 indices that sort x along axis (default -1), { descending, stable } as sort', grad: '',
@@ -83,6 +89,11 @@ export const argsort = defineOp({
   return sortRaw(x, a, descending)[1];
 });
 
+/**
+ * `[values, indices]` of the k largest elements along `axis` (default -1), or the k smallest with `{ largest: false }`
+ * (torch.topk). Best first unless `{ sorted: false }`, which keeps them in their order along the axis; ties keep the
+ * earlier index.
+ */
 export const topk = defineOp({
   name: 'topk', family: 'scan', differentiable: true, primitive: true,
   summary: '[values, indices] of the k largest (or { largest: false } smallest) along axis (default -1); ties keep the earlier index',

@@ -188,6 +188,7 @@ describe('sort, argsort and topk', () => {
     expect(() => x.sort(2)).toThrow('sort: axis 2 is out of range for a tensor of shape [2, 3] (valid: -2..1)');
     expect(() => x.sort({ decending: true } as never)).toThrow("sort: unknown option 'decending' (known: descending, stable)");
     expect(() => x.sort(1, { descending: 'yes' } as never)).toThrow('sort: descending must be true or false, got "yes"');
+    expect(x.topk(0)[0].shape).toEqual([2, 0]);
     expect(() => x.topk(4)).toThrow('topk: k = 4 is out of range for axis 1 of size 3 (shape [2, 3]); need 0 ≤ k ≤ 3');
     expect(() => x.topk(1.5)).toThrow('topk: k must be an integer, got 1.5');
   });

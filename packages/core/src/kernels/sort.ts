@@ -183,6 +183,7 @@ export function sortK(x: Storage, outer: number, n: number, inner: number, desce
  * else in their original order. Small k against long rows select with a heap instead of sorting the whole row.
  */
 export function topkK(x: Storage, outer: number, n: number, inner: number, k: number, largest: boolean, sorted: boolean, values: Storage, indices: Int32Array): void {
+  if (k === 0) return;
   const keys = new RowKeys(n, x instanceof Float64Array);
   const heap = k * 8 < n;
   for (let o = 0; o < outer; o++) {

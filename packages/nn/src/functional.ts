@@ -38,6 +38,6 @@ export function rmsNorm(x: Tensor, normalizedShape: number | readonly number[], 
   const e = eps ?? (floatOf(x) === 'float64' ? 2 ** -52 : 2 ** -23);
   if (!(e >= 0) || !Number.isFinite(e)) throw new Error(`rmsNorm: eps must be a finite number >= 0, got ${e}`);
   const axes = Array.from({ length: k }, (_, i) => x.ndim - k + i);
-  const y = x.div(x.square().mean(axes, true).add(e).sqrt());
+  const y = x.mul(x.square().mean(axes, true).add(e).rsqrt());
   return weight ? y.mul(weight) : y;
 }

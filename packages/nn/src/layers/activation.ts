@@ -73,11 +73,11 @@ export function geluTanh(x: Tensor): Tensor {
   return x.gelu({ approximate: 'tanh' });
 }
 
-/** SiLU (swish): x·σ(x). */
+/** SiLU (swish): x·σ(x), core's `silu`. */
 export class SiLU extends Module {
   forward(x: Tensor): Tensor {
     expectTensor(x, 'SiLU');
-    return x.mul(x.sigmoid());
+    return x.silu();
   }
 }
 

@@ -55,6 +55,12 @@ describe('scaledDotProductAttention forward', () => {
     expect(short[1][0] + short[1][1]).toBeCloseTo(1, 14);
   });
 
+  test('isCausal gives what the int32 mask tril(ones([L, S])) gives', () => {
+    const q = randn([2, 5, 3]), k = randn([2, 7, 3]), v = randn([2, 7, 2]);
+    const causal = tg.tril(tg.ones([5, 7], { dtype: 'int32' }));
+    expect(maxDiff(tg.scaledDotProductAttention(q, k, v, { isCausal: true }), tg.scaledDotProductAttention(q, k, v, { attnMask: causal }))).toBe(0);
+  });
+
   test('an int32 mask blocks its zeros (1 = attend); a float mask is added; both broadcast over batch and rows', () => {
     const q = randn([2, 4, 3]), k = randn([2, 6, 3]), v = randn([2, 6, 2]);
     const keepCols = tensor([[1, 0, 1, 1, 0, 1]], { dtype: 'int32' });

@@ -60,6 +60,7 @@ export function attentionK(a: AttentionArgs): void {
   const rows = Math.min(BLOCK_ROWS, Math.max(L, 1));
   const scratch = (q instanceof Float32Array ? new Float32Array(rows * S) : new Float64Array(rows * S)) as FloatArray;
   const keepScale = a.dropoutP < 1 ? 1 / (1 - a.dropoutP) : 0;
+  const rowScale = new Float64Array(rows);
   for (let b = 0; b < a.batch; b++) {
     const qo = a.qOffsets[b], ko = a.kOffsets[b], wo = b * L * S;
     const mo = mask ? mask.offsets[b] : 0;
@@ -73,20 +74,24 @@ export function attentionK(a: AttentionArgs): void {
         const row = i * n, lim = causal ? Math.min(n, r0 + i + 1) : n;
         const mrow = mask ? mo + (r0 + i) * mask.rowStride : 0;
         let max = -Infinity;
-        for (let j = 0; j < n; j++) {
-          let s = -Infinity;
-          if (j < lim) {
-            s = scratch[row + j] * scale;
-            if (mask) {
-              const mv = mask.data[mrow + j * mask.colStride];
-              if (mask.boolean) { if (mv === 0) s = -Infinity; } else s += mv;
-            }
+        if (mask === null) {
+          for (let j = 0; j < lim; j++) {
+            const v = scratch[row + j] * scale;
+            scratch[row + j] = v;
+            if (v > max) max = v;
           }
-          scratch[row + j] = s;
-          if (s > max) max = s;
+        } else {
+          const { data, boolean, colStride } = mask;
+          for (let j = 0; j < lim; j++) {
+            const mv = data[mrow + j * colStride];
+            const v = boolean ? (mv === 0 ? -Infinity : scratch[row + j] * scale) : scratch[row + j] * scale + mv;
+            scratch[row + j] = v;
+            if (v > max) max = v;
+          }
         }
+        for (let j = lim; j < n; j++) scratch[row + j] = -Infinity;
         // All blocked: leave −∞ everywhere so exp gives 0 (s − max would be NaN).
-        if (max !== -Infinity) for (let j = 0; j < n; j++) scratch[row + j] -= max;
+        if (max !== -Infinity) for (let j = 0; j < lim; j++) scratch[row + j] -= max;
       }
       expK(scratch.subarray(0, m * n) as FloatArray, scratch.subarray(0, m * n) as FloatArray);
       for (let i = 0; i < m; i++) {
@@ -94,11 +99,8 @@ export function attentionK(a: AttentionArgs): void {
         let total = 0;
         for (let j = 0; j < n; j++) total += scratch[row + j];
         const inv = total > 0 ? 1 / total : 0;
-        for (let j = 0; j < n; j++) {
-          const p = scratch[row + j] * inv;
-          scratch[row + j] = p;
-          weights[wrow + j] = p;
-        }
+        rowScale[i] = inv;
+        for (let j = 0; j < n; j++) weights[wrow + j] = scratch[row + j] * inv;
         if (keep) {
           const gen = a.generator as Generator;
           for (let j = 0; j < S; j++) {
@@ -108,7 +110,16 @@ export function attentionK(a: AttentionArgs): void {
           }
         }
       }
-      if (v && out && a.vOffsets) gemm(false, false, m, Ev, n, scratch, 0, v, a.vOffsets[b], out, (b * L + r0) * Ev);
+      if (v && out && a.vOffsets) {
+        // The product with the unnormalised exponentials, then each output row scaled by its 1/Σ: Ev multiplications
+        // per row instead of a pass over the n scores.
+        const o0 = (b * L + r0) * Ev;
+        gemm(false, false, m, Ev, n, scratch, 0, v, a.vOffsets[b], out, o0);
+        for (let i = 0; i < m; i++) {
+          const inv = rowScale[i];
+          for (let c = o0 + i * Ev; c < o0 + (i + 1) * Ev; c++) out[c] *= inv;
+        }
+      }
     }
   }
 }

@@ -70,6 +70,7 @@ export class ModuleList extends Module {
     this.extend(modules);
   }
 
+  /** Number of modules. */
   get length(): number {
     let n = 0;
     while (this[n] instanceof Module) n++;
@@ -133,6 +134,7 @@ export class ModuleList extends Module {
     for (let i = 0; i < this.length; i++) yield this[i];
   }
 
+  /** Always throws: a ModuleList only holds modules; the module that owns it decides how to call them. */
   forward(): never {
     throw new Error('ModuleList has no forward: iterate over it (for (const layer of this.layers) x = layer.forward(x)) in the forward of the module that owns it');
   }
@@ -169,6 +171,7 @@ export class ModuleDict extends Module {
     return m;
   }
 
+  /** Stores `m` under `key` (replacing an entry of that key); returns the dict. */
   set(key: string, m: Module): this {
     ModuleDict.checkKey('ModuleDict.set', this, key);
     checkModule('ModuleDict.set', m, `the entry '${key}'`);
@@ -176,6 +179,7 @@ export class ModuleDict extends Module {
     return this;
   }
 
+  /** Whether a module is stored under `key`. */
   has(key: string): boolean {
     return Object.prototype.hasOwnProperty.call(this, key) && this.entriesRecord()[key] instanceof Module;
   }
@@ -200,18 +204,22 @@ export class ModuleDict extends Module {
     return this;
   }
 
+  /** The keys, in insertion order (integer-like keys first, as in any JavaScript object). */
   keys(): string[] {
     return Object.keys(this).filter((k) => this.entriesRecord()[k] instanceof Module);
   }
 
+  /** The modules, in key order. */
   values(): Module[] {
     return this.keys().map((k) => this.entriesRecord()[k] as Module);
   }
 
+  /** `[key, module]` pairs, in key order. */
   entries(): [string, Module][] {
     return this.keys().map((k) => [k, this.entriesRecord()[k] as Module]);
   }
 
+  /** Number of entries. */
   get size(): number {
     return this.keys().length;
   }
@@ -220,6 +228,7 @@ export class ModuleDict extends Module {
     return this.entries()[Symbol.iterator]();
   }
 
+  /** Always throws: a ModuleDict only holds modules; the module that owns it decides how to call them. */
   forward(): never {
     throw new Error("ModuleDict has no forward: call its entries (this.heads.get('name').forward(x)) in the forward of the module that owns it");
   }

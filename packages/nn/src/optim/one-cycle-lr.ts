@@ -53,14 +53,19 @@ function perGroup(where: string, name: string, v: number | number[], groups: num
  * Stepping past `totalSteps` throws, as in PyTorch.
  */
 export class OneCycleLR extends LRScheduler {
+  /** Steps in the cycle. */
   totalSteps: number;
+  /** Fraction of the cycle spent increasing the rate. */
   pctStart: number;
   annealStrategy: 'cos' | 'linear';
   /** Which group option the momentum cycle writes: 'momentum', 'betas' (its first entry) or 'none'. */
   momentumKey: 'momentum' | 'betas' | 'none';
+  /** 1 for the three-phase schedule, 0 for two phases (a number, so the state dict stays plain numbers). */
   threePhase: number;
+  /** Per group: the peak rate and the final rate. */
   maxLrs: number[];
   minLrs: number[];
+  /** Per group: momentum at the start and end, and at the peak rate (empty without momentum cycling). */
   maxMomentums: number[];
   baseMomentums: number[];
 

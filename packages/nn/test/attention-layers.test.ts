@@ -3,7 +3,7 @@
  * eval, the fused path against the weights path, gradcheck in float64, and the errors of each misuse. Also RMSNorm,
  * SiLU, Embedding's padding row and the functional dropout / layerNorm / rmsNorm.
  */
-import { Generator, Tensor, gradcheck, noGrad, randn, tensor, zeros } from '@tensorgrad/core';
+import { Generator, Tensor, gradcheck, gradgradcheck, noGrad, randn, tensor, zeros } from '@tensorgrad/core';
 import * as nn from '../src/index.js';
 import {
   Embedding, LayerNorm, Linear, Module, MultiheadAttention, RMSNorm, SiLU, TransformerDecoder, TransformerDecoderLayer, TransformerEncoder,
@@ -138,6 +138,13 @@ describe('Transformer layers', () => {
     const dec = new TransformerDecoder(new TransformerDecoderLayer(4, 1, { dimFeedforward: 5, dropout: 0, batchFirst: true, dtype: 'float64' }), 2);
     const t = f64([1, 3, 4]).requiresGrad_(), mem = f64([1, 2, 4]).requiresGrad_();
     expectGradcheck((a, b) => dec.forward(a, b, { tgtIsCausal: true }), [t, mem, ...dec.parameters()]);
+  });
+
+  test('second derivatives through a pre-norm gelu encoder layer (gradgradcheck: fused attention, layerNorm and gelu)', () => {
+    const enc = new TransformerEncoderLayer(4, 2, { dimFeedforward: 3, dropout: 0, activation: 'gelu', normFirst: true, dtype: 'float64' });
+    const x = f64([3, 1, 4]).requiresGrad_();
+    const r = gradgradcheck((a) => enc.forward(a, { isCausal: true }), [x, enc.linear1.weight, enc.norm1.weight]);
+    if (!r.ok) throw new Error(r.message);
   });
 
   test('a custom activation function is used', () => {

@@ -1,6 +1,6 @@
 /**
  * GELU's cost relative to ReLU's: forward + backward through the public API on 1M float32 values, interleaved
- * (relu, gelu, gelu tanh in turn, in a rotating order) so machine noise hits all three alike. Prints per-variant medians
+ * (relu, gelu, gelu tanh and the former composite gelu in turn, in a rotating order) so machine noise hits all three alike. Prints per-variant medians
  * and the median and interquartile range of the per-round ratio to ReLU. Not a jest test (no timing assertions run in CI):
  *
  *   npx esbuild packages/core/test/perf/gelu-vs-relu.ts --bundle --platform=node --outfile=/tmp/gelu-vs-relu.js
@@ -17,6 +17,8 @@ const variants: Record<string, (t: Tensor) => Tensor> = {
   relu: (t) => t.relu(),
   gelu: (t) => t.gelu(),
   'gelu tanh': (t) => t.gelu({ approximate: 'tanh' }),
+  // What gelu was before it became a fused primitive: five ops, each a pass and an array.
+  'composite': (t) => t.mul(0.5).mul(t.mul(Math.SQRT1_2).erf().add(1)),
 };
 const names = Object.keys(variants);
 

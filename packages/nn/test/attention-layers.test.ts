@@ -143,7 +143,7 @@ describe('Transformer layers', () => {
   test('second derivatives through a pre-norm gelu encoder layer (gradgradcheck: fused attention, layerNorm and gelu)', () => {
     const enc = new TransformerEncoderLayer(4, 2, { dimFeedforward: 3, dropout: 0, activation: 'gelu', normFirst: true, dtype: 'float64' });
     const x = f64([3, 1, 4]).requiresGrad_();
-    const r = gradgradcheck((a) => enc.forward(a, { isCausal: true }), [x, enc.linear1.weight, enc.norm1.weight]);
+    const r = gradgradcheck((a) => enc.forward(a, { isCausal: true }), [x, enc.linear1.weight, enc.norm1.weight as Tensor]);
     if (!r.ok) throw new Error(r.message);
   });
 

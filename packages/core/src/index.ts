@@ -53,3 +53,5 @@ export type { GradcheckOptions, GradcheckResult, GradcheckFailure } from './grad
 export { toDot } from './dot.js';
 export type { DotOptions } from './dot.js';
 export { broadcastShapes } from './shape.js';
+export { backendInfo } from './backend.js';
+export type { BackendInfo, KernelChoice } from './backend.js';

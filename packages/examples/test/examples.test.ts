@@ -32,8 +32,8 @@ test('demo: xor and moons both solved, and the progress is printed', () => {
   expect(lines.at(-1)).toMatch(/^\nDemo finished in/);
 });
 
-test('mnist: a small MLP on 1,500 of the digits generalises to its held-out fifth', () => {
-  const r = runMnist({ perDigit: 150, hidden: [64], epochs: 15, lr: 3e-3, maxShift: 1, log: silent });
+test('mnist: a small MLP on 1,500 of the digits generalises to its held-out fifth', async () => {
+  const r = await runMnist({ perDigit: 150, hidden: [64], epochs: 15, lr: 3e-3, maxShift: 1, log: silent });
   expect([r.trainSize, r.testSize]).toEqual([1200, 300]);
   expect(r.testAccuracy).toBeGreaterThanOrEqual(0.87);
   expect(r.epochMs).toHaveLength(15);

@@ -1,7 +1,7 @@
-/** Data utilities: TensorDataset, DataLoader, trainTestSplit, oneHot, StandardScaler, synthetic datasets, MNIST. */
+/** Data utilities: TensorDataset, DataLoader, trainTestSplit, oneHot, StandardScaler, synthetic datasets (MNIST moved to @tensorgrad/data). */
 import { Generator, Tensor, arange, tensor } from '@tensorgrad/core';
 import {
-  DataLoader, StandardScaler, TensorDataset, blobs, circles, loadMnist, moons, oneHot, polynomialRegression, spirals, standardize, trainTestSplit, xor,
+  DataLoader, StandardScaler, TensorDataset, blobs, circles, moons, oneHot, polynomialRegression, spirals, standardize, trainTestSplit, xor,
   type Dataset,
 } from '../src/index.js';
 
@@ -136,29 +136,5 @@ describe('synthetic datasets', () => {
     const residual = Array.from(y.data, (v, i) => v - clean.data[i]);
     const sd = Math.sqrt(residual.reduce((a, r) => a + r * r, 0) / residual.length);
     expect(sd).toBeCloseTo(0.2, 1);
-  });
-});
-
-describe('MNIST', () => {
-  test('the 10,000 digits of the mnist package as [N, 784] in [0, 1] with labels', () => {
-    const { images, labels } = loadMnist();
-    expect(images.shape).toEqual([10000, 784]);
-    expect(images.dtype).toBe('float32');
-    expect(labels.shape).toEqual([10000]);
-    expect(labels.dtype).toBe('int32');
-    const px = images.data;
-    let min = Infinity;
-    let max = -Infinity;
-    for (let i = 0; i < px.length; i++) {
-      min = Math.min(min, px[i]);
-      max = Math.max(max, px[i]);
-    }
-    expect([min, max]).toEqual([0, 1]);
-    const counts = new Array(10).fill(0);
-    labels.data.forEach((l) => counts[l]++);
-    expect(counts).toEqual([1001, 1127, 991, 1032, 980, 863, 1014, 1070, 944, 978]);
-    const few = loadMnist({ perDigit: 3 });
-    expect(Array.from(few.labels.data)).toEqual([0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 4, 5, 5, 5, 6, 6, 6, 7, 7, 7, 8, 8, 8, 9, 9, 9]);
-    expect(Array.from(few.images.data.subarray(0, 784))).toEqual(Array.from(images.data.subarray(0, 784)));
   });
 });

@@ -24,7 +24,7 @@ interface PageElement {
   getAttribute(name: string): string | null;
 }
 interface PageGlobals {
-  document: { querySelector(selector: string): PageElement | null };
+  document: { querySelector(selector: string): PageElement | null; activeElement: { blur(): void } | null };
   location: { hash: string };
   requestAnimationFrame(callback: () => void): void;
   playground: { predict(points: number[][]): Promise<number[]> };
@@ -96,6 +96,15 @@ test('the page loads with no console errors and draws every view', async () => {
   expect(await page.locator('[data-testid=loss-chart] polyline').count()).toBe(2);
   await page.click('[data-testid=reset]');
   await waitFor(page, 'epoch', '=', 0);
+  // Keyboard, with no control focused: S trains one epoch, Space plays and pauses.
+  await page.evaluate(() => (globalThis as unknown as PageGlobals).document.activeElement?.blur());
+  await page.keyboard.press('s');
+  await waitFor(page, 'epoch', '=', 1);
+  await page.keyboard.press(' ');
+  await waitFor(page, 'epoch', '>', 3);
+  expect(await page.getAttribute('[data-testid=play]', 'aria-label')).toBe('Pause');
+  await page.keyboard.press(' ');
+  expect(await page.getAttribute('[data-testid=play]', 'aria-label')).toBe('Play');
   expect(errors).toEqual([]);
   await page.close();
 });

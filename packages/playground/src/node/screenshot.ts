@@ -10,7 +10,7 @@ import { buildPlayground, PACKAGE_DIR } from './build.js';
 import { launchBrowser } from './browser.js';
 import { serveFolder } from './serve.js';
 
-export const SCREENSHOT_CONFIG = '#dataset=spiral&hidden=8,8,6&activation=tanh&features=x,y,sinx,siny&speed=100&showTest=1';
+export const SCREENSHOT_CONFIG = '#dataset=spiral&hidden=8,8,6&activation=tanh&features=x,y,sinx,siny&speed=30&showTest=1';
 
 async function main(): Promise<void> {
   const out = resolve(process.argv[2] ?? join(PACKAGE_DIR, '../../docs/images/playground-spiral.png'));

@@ -55,16 +55,21 @@ const sliders = {
 const checks = { showTestData: $<HTMLInputElement>('show-test'), discretize: $<HTMLInputElement>('discretize') };
 const datasetButtons = [...document.querySelectorAll<HTMLButtonElement>('.dataset')];
 const mapCanvas = $<HTMLCanvasElement>('output-map');
-/** The map's CSS size, kept by a ResizeObserver: reading clientWidth while drawing would force a layout every frame. */
-let mapSize = 300;
+/** The data points sit on a canvas of their own over the map, redrawn only when the points or their size change. */
+const pointsCanvas = $<HTMLCanvasElement>('points-layer');
+let pointsSize = 300;
+let pointsDrawn = '';
 new ResizeObserver(([entry]) => {
-  mapSize = Math.round(entry.contentRect.width) || mapSize;
+  pointsSize = Math.round(entry.contentRect.width) || pointsSize;
   requestFrame();
-}).observe(mapCanvas);
+}).observe(pointsCanvas);
 
+/** Fills a numeric menu with `values`, plus `current` if a URL asked for a value the menu does not offer. */
 function fillSelect(select: HTMLSelectElement, values: readonly number[], current: number, label: (v: number) => string): void {
   const all = values.includes(current) ? values : [...values, current].sort((a, b) => (a === 0 ? Infinity : a) - (b === 0 ? Infinity : b));
-  select.replaceChildren(...all.map((v) => new Option(label(v), String(v))));
+  if (select.options.length !== all.length || all.some((v, i) => select.options[i].value !== String(v))) {
+    select.replaceChildren(...all.map((v) => new Option(label(v), String(v))));
+  }
   select.value = String(current);
 }
 
@@ -84,7 +89,7 @@ function syncControls(): void {
   checks.showTestData.checked = config.showTestData;
   checks.discretize.checked = config.discretize;
   for (const b of datasetButtons) b.setAttribute('aria-pressed', String(b.dataset.dataset === config.dataset));
-  $('dataset-description').textContent = `${DATASET_INFO[config.dataset].title}: ${DATASET_INFO[config.dataset].description}.`;
+  $('dataset-description').textContent = `${DATASET_INFO[config.dataset].description}.`;
   $('layer-count').textContent = String(config.hidden.length);
   $('layer-word').textContent = config.hidden.length === 1 ? 'hidden layer' : 'hidden layers';
   $<HTMLButtonElement>('add-layer').disabled = config.hidden.length >= MAX_HIDDEN_LAYERS;
@@ -328,7 +333,6 @@ function render(): void {
   network.update(latest.probe, latest.weights);
 
   // The output map, or the square under the pointer blown up.
-  fitCanvas(mapCanvas, mapSize);
   const probe = latest.probe;
   let caption = "The network's prediction over the plane, with the training points.";
   if (hovered?.kind === 'neuron' && probe.hidden[hovered.layer]?.[hovered.index]) {
@@ -343,9 +347,15 @@ function render(): void {
   } else {
     paintGrid(mapCanvas, latest.output, latest.outputSize, probabilityScale(config.discretize), 0.3);
   }
-  if (data) {
-    drawPoints(mapCanvas, data.train.xy, data.train.labels, false);
-    if (config.showTestData) drawPoints(mapCanvas, data.test.xy, data.test.labels, true);
+  const pointsKey = `${generation}:${data !== null}:${config.showTestData}:${pointsSize}:${window.devicePixelRatio}`;
+  if (pointsKey !== pointsDrawn) {
+    pointsDrawn = pointsKey;
+    fitCanvas(pointsCanvas, pointsSize);
+    pointsCanvas.getContext('2d')!.clearRect(0, 0, pointsCanvas.width, pointsCanvas.height);
+    if (data) {
+      drawPoints(pointsCanvas, data.train.xy, data.train.labels, false);
+      if (config.showTestData) drawPoints(pointsCanvas, data.test.xy, data.test.labels, true);
+    }
   }
   if (config.showTestData) caption = caption.replace('the training points', 'the training points and, outlined, the test points');
   $('map-caption').textContent = caption;
@@ -361,16 +371,22 @@ function render(): void {
     values: epochLog.map((h) => h.gradNorms[l]),
   }));
   gradientChart.draw(epoch, series);
+  // The legend keeps its elements while the number of layers stays the same; only the numbers change.
   const legend = $('gradient-legend');
-  legend.replaceChildren(...series.map((s) => {
-    const item = document.createElement('span');
-    const key = document.createElement('span');
-    key.className = 'key';
-    key.style.borderColor = s.color;
+  if (legend.children.length !== series.length) {
+    legend.replaceChildren(...series.map((s) => {
+      const item = document.createElement('span');
+      const key = document.createElement('span');
+      key.className = 'key';
+      key.style.borderColor = s.color;
+      item.append(key, document.createElement('span'));
+      return item;
+    }));
+  }
+  series.forEach((s, l) => {
     const last = s.values[s.values.length - 1];
-    item.append(key, ` ${s.name}${last === undefined ? '' : ` ${last.toExponential(1)}`}`);
-    return item;
-  }));
+    legend.children[l].lastChild!.textContent = `${s.name}${last === undefined || !Number.isFinite(last) ? '' : ` ${last.toExponential(1)}`}`;
+  });
 }
 
 // ---- scripting hook ----------------------------------------------------------------------------------------------

@@ -3,30 +3,26 @@ import { DOMAIN } from '../config.js';
 import { writeColor, BLUE_CSS, ORANGE_CSS } from './colors.js';
 
 /**
- * Paints `values` (a size×size grid, row by row from the top) onto `canvas`, each value v coloured as
- * `scale(v)` in [-1, 1]. The grid is drawn on a size×size bitmap and stretched with smoothing.
+ * Paints `values` (a size×size grid, row by row from the top) onto `canvas`, each value v coloured as `scale(v)` in
+ * [-1, 1]. The canvas bitmap is the grid itself and CSS stretches it (with the browser's smooth filtering), so a frame
+ * costs one putImageData per canvas and nothing is resampled in script.
  */
 export function paintGrid(canvas: HTMLCanvasElement, values: Float32Array, size: number, scale: (v: number) => number, fade = 0): void {
-  const ctx = canvas.getContext('2d')!;
-  const image = new ImageData(size, size);
+  if (canvas.width !== size) {
+    canvas.width = size;
+    canvas.height = size;
+  }
+  const image = imageOf(size);
   for (let i = 0; i < size * size; i++) writeColor(image.data, 4 * i, scale(values[i]), fade);
-  const bitmap = gridCanvas(size);
-  bitmap.getContext('2d')!.putImageData(image, 0, 0);
-  ctx.imageSmoothingEnabled = true;
-  ctx.imageSmoothingQuality = 'high';
-  ctx.drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+  canvas.getContext('2d')!.putImageData(image, 0, 0);
 }
 
-const bitmaps = new Map<number, HTMLCanvasElement>();
-function gridCanvas(size: number): HTMLCanvasElement {
-  let c = bitmaps.get(size);
-  if (!c) {
-    c = document.createElement('canvas');
-    c.width = size;
-    c.height = size;
-    bitmaps.set(size, c);
-  }
-  return c;
+const images = new Map<number, ImageData>();
+/** One reusable ImageData per grid size (putImageData copies it, so sharing is safe). */
+function imageOf(size: number): ImageData {
+  let image = images.get(size);
+  if (!image) images.set(size, (image = new ImageData(size, size)));
+  return image;
 }
 
 /** Colour scale of a neuron thumbnail: values over its largest magnitude, so its shape shows at any scale. */
@@ -41,7 +37,7 @@ export function probabilityScale(discretize: boolean): (p: number) => number {
   return discretize ? (p) => (p >= 0.5 ? 1 : -1) : (p) => 2 * p - 1;
 }
 
-/** Draws data points (interleaved x, y in the domain) coloured by label; test points get a dark outline. */
+/** Draws data points (interleaved x, y in the domain) coloured by label on top of what the canvas holds; test points get a dark outline. */
 export function drawPoints(canvas: HTMLCanvasElement, xy: Float32Array, labels: Float32Array, test: boolean): void {
   const ctx = canvas.getContext('2d')!;
   const w = canvas.width;

@@ -6,7 +6,7 @@
 import { FEATURES, FEATURE_INFO, MAX_NEURONS, gridPoints, type FeatureName } from '../config.js';
 import type { Probe, Weights } from '../model.js';
 import { BLUE_CSS, ORANGE_CSS } from './colors.js';
-import { fitCanvas, paintGrid, probabilityScale, symmetricScale } from './heatmap.js';
+import { paintGrid, probabilityScale, symmetricScale } from './heatmap.js';
 
 /** What the pointer is on: a feature (index in FEATURES), a hidden neuron, or the output. */
 export type NodeRef = { kind: 'feature'; index: number } | { kind: 'neuron'; layer: number; index: number } | { kind: 'output' };
@@ -24,6 +24,8 @@ const PITCH = 48;
 const TOP = 58;
 const LABEL_WIDTH = 62;
 const SVG_NS = 'http://www.w3.org/2000/svg';
+/** Side of the grid the feature squares are painted from. */
+const FEATURE_GRID = 24;
 
 interface Geometry {
   x: number[];
@@ -44,7 +46,6 @@ export class NetworkView {
   private features: FeatureName[] = [];
   private hidden: number[] = [];
   private geometry: Geometry | null = null;
-  private featureCanvases: HTMLCanvasElement[] = [];
   private neuronCanvases: HTMLCanvasElement[][] = [];
   private outputCanvas: HTMLCanvasElement | null = null;
   /** edges[l][o][i]: the path for weight [o, i] of Linear layer l. */
@@ -94,7 +95,7 @@ export class NetworkView {
     this.root.append(svg);
 
     // Column 0: every feature, on or off.
-    this.featureCanvases = FEATURES.map((f, i) => {
+    FEATURES.forEach((f, i) => {
       const on = this.features.includes(f);
       const button = el('button', {
         class: `node feature${on ? '' : ' off'}`,
@@ -104,11 +105,13 @@ export class NetworkView {
         style: `left:${g.x[0]}px;top:${g.y[0][i]}px`,
       });
       const canvas = el('canvas', { 'aria-hidden': 'true' });
+      // A feature is a fixed function of the point, so its square is painted once (faded when it is off).
+      const grid = featureGrid(f, FEATURE_GRID);
+      paintGrid(canvas, grid, FEATURE_GRID, symmetricScale(grid), on ? 0 : 0.6);
       button.append(canvas, el('span', { class: 'feature-label' }, FEATURE_INFO[f].label));
       button.addEventListener('click', () => this.actions.toggleFeature(f));
       this.hoverable(button, { kind: 'feature', index: i });
       this.root.append(button);
-      return canvas;
     });
 
     // Hidden layers, each with its own +/- buttons and neuron count.
@@ -192,23 +195,12 @@ export class NetworkView {
   update(probe: Probe, weights: Weights): void {
     this.probe = probe;
     this.weights = weights;
-    const active = FEATURES.filter((f) => this.features.includes(f));
-    // The probe has columns for the active features only; inactive ones show what they would feed in, from x and y.
-    FEATURES.forEach((f, i) => {
-      const k = active.indexOf(f);
-      const canvas = this.featureCanvases[i];
-      fitCanvas(canvas, NODE);
-      if (k >= 0) paintGrid(canvas, probe.features[k], probe.size, symmetricScale(probe.features[k]));
-      else paintGrid(canvas, featureGrid(f, probe.size), probe.size, symmetricScale(featureGrid(f, probe.size)), 0.6);
-    });
     probe.hidden.forEach((layer, l) => layer.forEach((values, i) => {
       const canvas = this.neuronCanvases[l]?.[i];
       if (!canvas) return;
-      fitCanvas(canvas, NODE);
       paintGrid(canvas, values, probe.size, symmetricScale(values));
     }));
     if (this.outputCanvas) {
-      fitCanvas(this.outputCanvas, NODE);
       paintGrid(this.outputCanvas, probe.output, probe.size, probabilityScale(false));
     }
     // Widths and opacities are rounded and only written when they change: a new stroke width makes the browser

@@ -182,7 +182,11 @@ $('reset').addEventListener('click', () => {
 $('regenerate').addEventListener('click', () => edit((c) => { c.seed = Math.floor(Math.random() * 1_000_000); }));
 $('add-layer').addEventListener('click', () => edit((c) => { if (c.hidden.length < MAX_HIDDEN_LAYERS) c.hidden.push(c.hidden[c.hidden.length - 1] ?? 4); }));
 $('remove-layer').addEventListener('click', () => edit((c) => { c.hidden.pop(); }));
-for (const b of datasetButtons) b.addEventListener('click', () => edit((c) => { c.dataset = b.dataset.dataset as DatasetName; }));
+for (const b of datasetButtons) {
+  const info = DATASET_INFO[b.dataset.dataset as DatasetName];
+  b.title = `${info.title}: ${info.description.toLowerCase()}`;
+  b.addEventListener('click', () => edit((c) => { c.dataset = b.dataset.dataset as DatasetName; }));
+}
 selects.learningRate.addEventListener('change', () => edit((c) => { c.learningRate = Number(selects.learningRate.value); }));
 selects.regularizationRate.addEventListener('change', () => edit((c) => { c.regularizationRate = Number(selects.regularizationRate.value); }));
 selects.speed.addEventListener('change', () => edit((c) => { c.speed = Number(selects.speed.value); }));

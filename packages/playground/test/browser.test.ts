@@ -171,7 +171,7 @@ test('the page keeps answering within 200 ms while the worker trains flat out', 
   expect(stall).toBeLessThan(200);
   expect(roundTrip).toBeLessThan(2000);
   // Training really ran during the measurement, and the clicks took effect (8 toggles: back to off).
-  expect(epochAfter - epochBefore).toBeGreaterThan(20);
+  expect(epochAfter - epochBefore).toBeGreaterThan(5);
   expect(hashConfig(page).config.showTestData).toBe(false);
   expect(hashConfig(page).config.discretize).toBe(true);
   expect(errors).toEqual([]);

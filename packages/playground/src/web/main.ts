@@ -141,12 +141,20 @@ function restart(play: boolean): void {
   send({ type: 'reset', generation, config });
   network.setArchitecture(config.features, config.hidden);
   running = play;
+  showPlaying();
   if (play) send({ type: 'play' });
   requestFrame();
 }
 
+/** The play button shows the page's intent at once; the worker follows with its next message. */
+function showPlaying(): void {
+  playButton.classList.toggle('playing', running);
+  playButton.setAttribute('aria-label', running ? 'Pause' : 'Play');
+}
+
 function setPlaying(play: boolean): void {
   running = play;
+  showPlaying();
   send({ type: play ? 'play' : 'pause' });
   announce(play ? 'Training' : `Paused at epoch ${latest?.epoch ?? 0}`);
   requestFrame();
@@ -172,6 +180,7 @@ const network = new NetworkView($('network'), {
 playButton.addEventListener('click', () => setPlaying(!running));
 $('step').addEventListener('click', () => {
   running = false;
+  showPlaying();
   send({ type: 'step' });
   requestFrame();
 });
@@ -268,9 +277,9 @@ worker.addEventListener('message', (event: MessageEvent<FromWorker>) => {
       break;
     case 'progress':
       if (m.generation !== generation) return;
+      // `running` stays the page's: a snapshot sent just before the worker read a pause must not undo the pause.
       epochLog.push(...m.epochs);
       latest = m;
-      running = m.running;
       break;
     case 'thumbnails':
       for (const b of datasetButtons) {
@@ -325,8 +334,7 @@ function layerName(l: number, layers: number): string {
 }
 
 function render(): void {
-  playButton.classList.toggle('playing', running);
-  playButton.setAttribute('aria-label', running ? 'Pause' : 'Play');
+  showPlaying();
   const epoch = latest?.epoch ?? 0;
   $('epoch').textContent = epoch.toLocaleString('en-US');
   $('epoch').dataset.value = String(epoch);

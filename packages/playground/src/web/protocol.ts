@@ -32,7 +32,6 @@ export type FromWorker =
 /** A snapshot of training for the views: the epochs finished since the last one, and the network as it is now. */
 export interface Progress {
   generation: number;
-  running: boolean;
   epoch: number;
   trainLoss: number;
   testLoss: number;

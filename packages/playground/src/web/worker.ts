@@ -33,7 +33,7 @@ function snapshot(epochs: EpochStats[]): Progress {
   const t = trainer!;
   const probe = t.probe(THUMB_SIZE);
   const { trainLoss, testLoss } = epochs.length > 0 ? epochs[epochs.length - 1] : t.losses();
-  return { generation, running, epoch: t.epoch, trainLoss, testLoss, epochs, probe, output: t.outputMap(OUTPUT_SIZE), outputSize: OUTPUT_SIZE, weights: t.weights() };
+  return { generation, epoch: t.epoch, trainLoss, testLoss, epochs, probe, output: t.outputMap(OUTPUT_SIZE), outputSize: OUTPUT_SIZE, weights: t.weights() };
 }
 
 function transfers(p: Progress): Transferable[] {

@@ -33,8 +33,8 @@ describe('the configuration in the URL', () => {
 
   test('the defaults read as a short, legible fragment', () => {
     expect(configToQuery(DEFAULT_CONFIG)).toBe(
-      'dataset=circle&noise=0&train=50&batch=10&hidden=8,8,6&activation=tanh&lr=0.01&optimizer=adam&reg=none&regRate=0'
-      + '&features=x,y,sinx,siny&seed=1&speed=30&showTest=0&discretize=0',
+      'dataset=circle&noise=0&train=50&batch=10&hidden=8,8,6&activation=tanh&lr=0.01&optimizer=adam&reg=l2&regRate=0.001'
+      + '&features=x,y,x2,y2,sinx,siny&seed=1&speed=30&showTest=0&discretize=0',
     );
     expect(parseConfig('')).toEqual({ config: cloneConfig(DEFAULT_CONFIG), problems: [] });
   });

@@ -21,6 +21,19 @@ describe('datasets', () => {
     expect(generateDataset(name, 0, 4).xy).not.toEqual(xy);
   });
 
+  test.each(DATASETS)('%s: the default split gives train and test points of both classes from every part of the data', (name) => {
+    const { train, test } = splitPoints(generateDataset(name, 0, 1), 50);
+    for (const part of [train, test]) {
+      const blue = part.labels.reduce((a, b) => a + b, 0);
+      expect(blue / part.labels.length).toBeGreaterThan(0.4);
+      expect(blue / part.labels.length).toBeLessThan(0.6);
+      // Every quadrant of the plane that holds data holds training and test points alike.
+      const quadrants = new Set<number>();
+      for (let i = 0; i < part.labels.length; i++) quadrants.add((part.xy[2 * i] > 0 ? 1 : 0) + (part.xy[2 * i + 1] > 0 ? 2 : 0));
+      for (const q of name === 'gauss' ? [0, 3] : [0, 1, 2, 3]) expect(quadrants.has(q)).toBe(true);
+    }
+  });
+
   test('noise widens the Gaussian clusters', () => {
     // Root-mean-square distance of each point to the nearer of the two centers.
     const spread = (noise: number) => {
@@ -102,7 +115,7 @@ describe('Trainer', () => {
   test('the L2 and L1 penalties are rate·Σw²/2 and rate·Σ|w| over the weights, not the biases', () => {
     const x = featurize(Float32Array.from([1, 2, -1, 0.5]), DEFAULT_CONFIG.features);
     const y = tensor([[1], [0]]);
-    const plain = new Trainer(config()).objective(x, y).item();
+    const plain = new Trainer(config({ regularization: 'none' })).objective(x, y).item();
     for (const [reg, f] of [['l2', (w: number) => (w * w) / 2], ['l1', Math.abs]] as const) {
       const t = new Trainer(config({ regularization: reg, regularizationRate: 0.1 }));
       const penalty = linearLayers(t.model).reduce((s, l) => s + Array.from(l.weight.data).reduce((a, w) => a + f(w), 0), 0);
@@ -127,12 +140,14 @@ describe('Trainer', () => {
     const c = config({ hidden: [3, 2], activation: 'relu' });
     const t = new Trainer(c);
     const p = t.probe(6);
-    expect(p.features).toHaveLength(4);
+    expect(p.features).toHaveLength(6);
     expect(p.hidden.map((layer) => layer.length)).toEqual([3, 2]);
     expect(p.hidden[0][0]).toHaveLength(36);
     expect(Array.from(p.hidden[0][1]).every((v) => v >= 0)).toBe(true);
     const grid = gridPoints(6);
-    expect(p.features[2][7]).toBeCloseTo(Math.sin(grid[14]), 6);
+    // Features in canonical order: x, y, x², y², sin x, sin y; grid point 7 is (grid[14], grid[15]).
+    expect(p.features[2][7]).toBeCloseTo(grid[14] ** 2, 5);
+    expect(p.features[4][7]).toBeCloseTo(Math.sin(grid[14]), 6);
     const output = predict(t.model, c.features, grid);
     Array.from(p.output).forEach((v, i) => expect(v).toBeCloseTo(output[i], 6));
     Array.from(t.outputMap(6)).forEach((v, i) => expect(v).toBeCloseTo(output[i], 6));
@@ -141,7 +156,7 @@ describe('Trainer', () => {
   test('the saved model reloads into a network that predicts the same', () => {
     const t = new Trainer(config({ dataset: 'xor' }));
     for (let i = 0; i < 3; i++) t.step();
-    const bytes = serialize(t.model, { metadata: { features: 'x,y,sinx,siny' } });
+    const bytes = serialize(t.model, { metadata: { features: DEFAULT_CONFIG.features.join(',') } });
     const copy = buildNetwork({ ...DEFAULT_CONFIG, seed: 99 });
     copy.loadStateDict(deserialize(bytes));
     const grid = gridPoints(10);
@@ -156,7 +171,7 @@ describe('the computation graph', () => {
     const params = graph.nodes.filter((n) => n.kind === 'parameter').map((n) => n.title).sort();
     expect(params).toEqual(['0.bias', '0.weight', '2.bias', '2.weight']);
     // The labels enter as 1 - labels, computed without grad, so that constant is an unnamed leaf.
-    expect(graph.nodes.filter((n) => n.kind === 'data').map((n) => `${n.title}${n.shape}`).sort()).toEqual(['[2, 1]', 'features[2, 4]']);
+    expect(graph.nodes.filter((n) => n.kind === 'data').map((n) => `${n.title}${n.shape}`).sort()).toEqual(['[2, 1]', 'features[2, 6]']);
     expect(graph.nodes.filter((n) => n.root)).toHaveLength(1);
     expect(graph.nodes.some((n) => n.kind === 'op' && n.title === 'matmul' && n.shape === '[2, 3]')).toBe(true);
     const placed = new Map(layoutGraph(graph).map((p) => [p.id, p]));

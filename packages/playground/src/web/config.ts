@@ -92,8 +92,9 @@ export interface Config {
 }
 
 /**
- * Defaults chosen so that every dataset, the spiral included, is learned within a minute of training: sin features
- * make the spiral's rotating boundary easy to express, and Adam forgives the learning rate.
+ * Defaults chosen so that every dataset, the spiral included, is learned in seconds and stays learned: the squares
+ * and sines of the coordinates make round and rotating boundaries easy to express, Adam forgives the learning rate,
+ * and a little L2 keeps the spiral's outer tips from overfitting (without it, some seeds' test loss climbs back up).
  */
 export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   dataset: 'circle',
@@ -104,9 +105,9 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   activation: 'tanh',
   learningRate: 0.01,
   optimizer: 'adam',
-  regularization: 'none',
-  regularizationRate: 0,
-  features: ['x', 'y', 'sinx', 'siny'],
+  regularization: 'l2',
+  regularizationRate: 0.001,
+  features: ['x', 'y', 'x2', 'y2', 'sinx', 'siny'],
   seed: 1,
   speed: 30,
   showTestData: false,

@@ -28,11 +28,32 @@ function place({ x, y }: Classification, center: [number, number], scale: number
 }
 
 /**
- * The `n` points of a dataset, shuffled, from nn's generators. `noise` is in percent (0–50); it widens clusters and
- * blurs curves, scaled per dataset so that 50% makes every problem hard but not hopeless.
+ * The `n` points of a dataset, from nn's generators, in a seeded random order (so any prefix is a fair sample: nn's
+ * `xor` lists its corners in order). `noise` is in percent (0–50); it widens clusters and blurs curves, scaled per
+ * dataset so that 50% makes every problem hard but not hopeless.
  */
 export function generateDataset(name: DatasetName, noise: number, seed: number, n = POINTS): Points {
-  const f = noise / 100;
+  return shuffle(placeDataset(name, noise / 100, seed, n), new Generator(seed + 1));
+}
+
+function shuffle({ xy, labels }: Points, g: Generator): Points {
+  const n = labels.length;
+  const outXy = new Float32Array(xy.length);
+  const outLabels = new Float32Array(n);
+  const order = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = g.integer(0, i + 1);
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  order.forEach((src, dst) => {
+    outXy[2 * dst] = xy[2 * src];
+    outXy[2 * dst + 1] = xy[2 * src + 1];
+    outLabels[dst] = labels[src];
+  });
+  return { xy: outXy, labels: outLabels };
+}
+
+function placeDataset(name: DatasetName, f: number, seed: number, n: number): Points {
   switch (name) {
     case 'circle':
       return place(circles({ n, noise: 0.4 * f, factor: 0.5, seed }), [0, 0], 5);

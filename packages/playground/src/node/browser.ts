@@ -22,12 +22,14 @@ export const CHROMIUM_FLAGS = [
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
 ];
 
+/** A running headless Chromium with its own profile. */
 export interface Browser {
   context: BrowserContext;
   /** Closes the browser and deletes its profile folder. */
   close(): Promise<void>;
 }
 
+/** Launches Chromium headless with CHROMIUM_FLAGS, a fresh profile, downloads allowed and the given viewport. */
 export async function launchBrowser({ width = 1400, height = 1000 }: { width?: number; height?: number } = {}): Promise<Browser> {
   const profile = mkdtempSync(join(tmpdir(), 'tensorgrad-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {

@@ -10,14 +10,17 @@ import { gzipSync } from 'node:zlib';
 
 /** The package folder (this file is src/node/build.ts, or dist/node/build.js once compiled). */
 export const PACKAGE_DIR = resolve(__dirname, '../..');
+/** Where `pnpm playground` builds the page and serves it from. */
 export const DEFAULT_OUTDIR = join(PACKAGE_DIR, 'dist/web');
 
+/** Options of `buildPlayground`. */
 export interface BuildOptions {
   outdir?: string;
   /** Minify the scripts and the stylesheet (default true). */
   minify?: boolean;
 }
 
+/** One built file and its size. */
 export interface BuiltFile {
   file: string;
   bytes: number;
@@ -25,6 +28,7 @@ export interface BuiltFile {
   gzipBytes: number;
 }
 
+/** Builds the page into `outdir` (created if needed) and returns the size of each file. */
 export async function buildPlayground({ outdir = DEFAULT_OUTDIR, minify = true }: BuildOptions = {}): Promise<BuiltFile[]> {
   mkdirSync(outdir, { recursive: true });
   await build({

@@ -18,6 +18,7 @@ const TYPES: Record<string, string> = {
   '.json': 'application/json',
 };
 
+/** A server started by `serveFolder`. */
 export interface RunningServer {
   url: string;
   close(): Promise<void>;

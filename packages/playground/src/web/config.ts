@@ -4,10 +4,15 @@
  * the worker and Node tests all share it.
  */
 
+/** The datasets, as written in the URL. */
 export const DATASETS = ['circle', 'xor', 'gauss', 'spiral', 'moons'] as const;
+/** The input features in their canonical order (the network's input columns follow it). */
 export const FEATURES = ['x', 'y', 'x2', 'y2', 'xy', 'sinx', 'siny'] as const;
+/** Activations after each hidden layer. */
 export const ACTIVATIONS = ['relu', 'tanh', 'sigmoid', 'gelu'] as const;
+/** Optimizers: plain SGD, SGD with momentum 0.9, Adam. */
 export const OPTIMIZERS = ['sgd', 'momentum', 'adam'] as const;
+/** Weight penalties added to the loss. */
 export const REGULARIZATIONS = ['none', 'l1', 'l2'] as const;
 
 export type DatasetName = (typeof DATASETS)[number];
@@ -57,13 +62,16 @@ export function gridPoints(size: number): Float32Array {
   return xy;
 }
 
+/** Most hidden layers the page offers. */
 export const MAX_HIDDEN_LAYERS = 6;
+/** Most neurons per hidden layer. */
 export const MAX_NEURONS = 8;
 /** Training speeds offered, in epochs per second; 0 trains as fast as the machine can. */
 export const SPEEDS = [1, 3, 10, 30, 100, 300, 0];
 /** Points generated per dataset, before the train/test split. */
 export const POINTS = 400;
 
+/** Every setting of the playground; `configToQuery`/`parseConfig` map it to and from the URL fragment. */
 export interface Config {
   dataset: DatasetName;
   /** Noise in percent, 0–50 (what it means depends on the dataset: spread of clusters, jitter of curves). */

@@ -2,6 +2,7 @@
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 
+/** One line of a chart. */
 export interface Series {
   name: string;
   color: string;
@@ -10,6 +11,7 @@ export interface Series {
   dashed?: boolean;
 }
 
+/** How a chart looks, fixed at creation. */
 export interface ChartOptions {
   height: number;
   /** Logarithmic y axis (base 10); non-positive values are left out. */
@@ -33,6 +35,7 @@ function tickLabel(v: number): string {
 
 const PAD = { left: 34, right: 6, top: 6, bottom: 16 };
 
+/** An SVG line chart that reuses its elements from frame to frame and never reads layout while drawing. */
 export class LineChart {
   private readonly svg: SVGSVGElement;
   /** The root's width, kept by a ResizeObserver so drawing never forces a layout. */

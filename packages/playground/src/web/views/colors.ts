@@ -3,7 +3,9 @@
  * positive values (class 1), as in TensorFlow Playground, so a neuron, an edge and the output read the same way.
  */
 
+/** RGB of negative values and class 0. */
 export const ORANGE: readonly [number, number, number] = [232, 121, 36];
+/** RGB of positive values and class 1. */
 export const BLUE: readonly [number, number, number] = [24, 112, 196];
 export const ORANGE_CSS = `rgb(${ORANGE.join(',')})`;
 export const BLUE_CSS = `rgb(${BLUE.join(',')})`;
@@ -23,11 +25,4 @@ export function writeColor(out: Uint8ClampedArray, offset: number, t: number, fa
   out[offset + 1] = 255 + (g - 255) * a;
   out[offset + 2] = 255 + (b - 255) * a;
   out[offset + 3] = 255;
-}
-
-/** CSS colour of `t` in [-1, 1]. */
-export function cssColor(t: number): string {
-  const px = new Uint8ClampedArray(4);
-  writeColor(px, 0, t);
-  return `rgb(${px[0]},${px[1]},${px[2]})`;
 }

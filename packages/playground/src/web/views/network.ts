@@ -42,6 +42,7 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string,
   return e;
 }
 
+/** The network drawing inside one container element; `setArchitecture` rebuilds it, `update` repaints it. */
 export class NetworkView {
   private features: FeatureName[] = [];
   private hidden: number[] = [];

@@ -10,6 +10,7 @@ const FAMILIES: [OpFamily, string][] = [
   ['unary', 'Elementwise'], ['activation', 'Activations and softmax'], ['binary', 'Binary (broadcasting)'],
   ['comparison', 'Comparisons (0/1 results, no gradient)'], ['reduction', 'Reductions'], ['scan', 'Scans, sorting and selection'],
   ['linalg', 'Linear algebra'], ['shape', 'Shape'], ['indexing', 'Indexing'], ['dtype', 'dtype and copies'], ['sampling', 'Sampling (no gradient)'],
+  ['nn', 'Neural-network blocks (normalization, attention)'],
 ];
 
 function render(): string {

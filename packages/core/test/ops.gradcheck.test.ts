@@ -50,6 +50,7 @@ const rows: Row[] = [
   { op: 'relu', inputs: [u([3, 4], -2, 2, 0.1)], fn: (x) => x.relu() },
   { op: 'leakyRelu', inputs: [u([3, 4], -2, 2, 0.1)], fn: (x) => x.leakyRelu(0.2) },
   { op: 'gelu', inputs: [u([3, 4], -3, 3)], fn: (x) => x.gelu() },
+  { op: 'gelu', variant: "approximate: 'tanh'", inputs: [u([3, 4], -3, 3)], fn: (x) => x.gelu({ approximate: 'tanh' }) },
   { op: 'softplus', inputs: [u([3, 4], -5, 5)], fn: (x) => x.softplus() },
   { op: 'softplus', variant: 'linear region x > 20', inputs: [u([3], 21, 30)], fn: (x) => x.softplus() },
   { op: 'erf', inputs: [u([3, 4], -2.5, 2.5)], fn: (x) => x.erf() },
@@ -175,6 +176,22 @@ const rows: Row[] = [
   { op: 'einsum', variant: 'bi,bi->b', inputs: [u([3, 4]), u([3, 4])], fn: (a, b) => tg.einsum('bi,bi->b', a, b) },
   { op: 'einsum', variant: '...ij,...jk->...ik broadcasting', inputs: [u([2, 2, 3]), u([3, 2])], fn: (a, b) => tg.einsum('...ij,...jk->...ik', a, b) },
   { op: 'einsum', variant: 'ij,jk,kl->il', inputs: [u([2, 3]), u([3, 2]), u([2, 2])], fn: (a, b, d) => tg.einsum('ij,jk,kl->il', a, b, d) },
+  // nn blocks
+  { op: 'layerNorm', inputs: [u([3, 2, 5]), u([2, 5]), u([2, 5])], fn: (x, w, b) => tg.layerNorm(x, [2, 5], w, b) },
+  { op: 'layerNorm', variant: 'no affine, eps 0.1', inputs: [u([4, 3])], fn: (x) => tg.layerNorm(x, 3, null, null, 0.1) },
+  { op: 'attentionWeights', inputs: [u([2, 3, 4]), u([2, 5, 4])], fn: (q, k) => tg.attentionWeights(q, k) },
+  { op: 'attentionWeights', variant: 'float mask [3, 5], scale 0.5', inputs: [u([2, 3, 4]), u([5, 4]), u([3, 5])],
+    fn: (q, k, m) => tg.attentionWeights(q, k, { attnMask: m, scale: 0.5 }) },
+  { op: 'scaledDotProductAttention', inputs: [u([2, 3, 4]), u([2, 5, 4]), u([2, 5, 3])], fn: (q, k, v) => tg.scaledDotProductAttention(q, k, v) },
+  { op: 'scaledDotProductAttention', variant: 'causal, 4-D heads', inputs: [u([2, 2, 4, 3]), u([2, 2, 4, 3]), u([2, 2, 4, 2])],
+    fn: (q, k, v) => tg.scaledDotProductAttention(q, k, v, { isCausal: true }) },
+  { op: 'scaledDotProductAttention', variant: 'float mask, broadcast batch', inputs: [u([2, 3, 4]), u([5, 4]), u([5, 2]), u([1, 3, 5])],
+    fn: (q, k, v, m) => tg.scaledDotProductAttention(q, k, v, { attnMask: m }) },
+  { op: 'scaledDotProductAttention', variant: 'int32 mask with a fully blocked row', inputs: [u([3, 4]), u([4, 4]), u([4, 2])],
+    fn: (q, k, v) => tg.scaledDotProductAttention(q, k, v, { attnMask: tg.tensor([[1, 0, 1, 1], [0, 0, 0, 0], [0, 1, 1, 0]], { dtype: 'int32' }) }) },
+  // gradcheck calls the function many times; a fresh generator of the same seed keeps the dropout mask fixed.
+  { op: 'scaledDotProductAttention', variant: 'dropout 0.3 (fixed mask)', inputs: [u([2, 3, 4]), u([2, 5, 4]), u([2, 5, 3])],
+    fn: (q, k, v) => tg.scaledDotProductAttention(q, k, v, { dropoutP: 0.3, generator: new Generator(11) }) },
 ];
 
 const label = (r: Row) => (r.variant ? `${r.op} (${r.variant})` : r.op);

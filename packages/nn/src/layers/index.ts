@@ -1,10 +1,16 @@
 export { Linear, type LinearOptions } from './linear.js';
-export { Sequential, MLP, type MLPOptions, type ActivationName } from './container.js';
-export { Identity, ReLU, Tanh, Sigmoid, LeakyReLU, GELU, Softmax, LogSoftmax, geluTanh } from './activation.js';
+export { Sequential, ModuleList, ModuleDict, MLP, type MLPOptions, type ActivationName } from './container.js';
+export { Identity, ReLU, Tanh, Sigmoid, LeakyReLU, GELU, SiLU, Softmax, LogSoftmax, geluTanh } from './activation.js';
 export { Dropout } from './dropout.js';
-export { LayerNorm, BatchNorm1d, type LayerNormOptions, type BatchNormOptions } from './normalization.js';
+export { LayerNorm, RMSNorm, BatchNorm1d, type LayerNormOptions, type RMSNormOptions, type BatchNormOptions } from './normalization.js';
 export { Embedding, type EmbeddingOptions } from './embedding.js';
 export { Flatten } from './flatten.js';
 export {
   RNN, LSTM, GRU, RNNCell, LSTMCell, GRUCell, type RecurrentOptions, type RNNOptions, type LSTMOptions, type RNNCellOptions,
 } from './recurrent.js';
+export { MultiheadAttention, type MultiheadAttentionOptions, type MultiheadAttentionForwardOptions } from './attention.js';
+export {
+  TransformerEncoderLayer, TransformerDecoderLayer, TransformerEncoder, TransformerDecoder,
+  type TransformerLayerOptions, type TransformerActivation, type TransformerEncoderLayerForwardOptions,
+  type TransformerDecoderLayerForwardOptions, type TransformerEncoderForwardOptions,
+} from './transformer.js';

@@ -1,6 +1,6 @@
 /**
  * `pnpm --filter @tensorgrad/benchmarks run bench:conv`: conv2d forward + backward at the two convolution shapes of
- * the W6 LeNet (batch 64) against the matrix products it lowers to, run through the same gemm as tensor matmuls:
+ * the LeNet of the CNN row (batch 64) against the matrix products it lowers to, run through the same gemm as tensor matmuls:
  * y = W·col with W [out, in·k²] and col [in·k², batch·positions], backward to W (and to col where the conv's input
  * needs a gradient, as for the second layer). Both sides do the same multiply-adds, so equal GFLOP/s means the
  * convolution costs nothing beyond its matrix products. Interleaved repetitions, medians, and the fastest decile of

@@ -5,7 +5,7 @@
 import { Generator, randint, randn, type Tensor } from '@tensorgrad/core';
 import * as nn from '@tensorgrad/nn';
 import type { Runner } from './harness.js';
-import { chainOp, CHAIN_CONSTANTS, CNN, MLP } from './workloads.js';
+import { chainOp, CHAIN_CONSTANTS, CNN, LSTM_STEP, MLP } from './workloads.js';
 
 const generator = new Generator(0);
 
@@ -80,7 +80,24 @@ export function fusedElementwise(size: number): Promise<Runner> {
   return Promise.resolve({ run: () => { a.mul(b).add(c).tanh(); } });
 }
 
-/** W6: the LeNet-style CNN written with @tensorgrad/nn layers as a user would, trained with crossEntropy and Adam. */
+/** LSTM row: nn.LSTM (time-major input, as PyTorch's default), a Linear head on the final hidden state, mseLoss, Adam. */
+export function lstmStep(): Promise<Runner> {
+  const { batch, seq, inputs, hidden, learningRate } = LSTM_STEP;
+  const lstm = new nn.LSTM(inputs, hidden, { generator });
+  const head = new nn.Linear(hidden, 1, { generator });
+  const optimizer = new nn.Adam([...lstm.parameters(), ...head.parameters()], { lr: learningRate });
+  const x = randn([seq, batch, inputs], { generator }), y = randn([batch, 1], { generator });
+  return Promise.resolve({
+    run: () => {
+      optimizer.zeroGrad();
+      const [, [hN]] = lstm.forward(x);
+      nn.mseLoss(head.forward(hN.squeeze(0)), y).backward();
+      optimizer.step();
+    },
+  });
+}
+
+/** CNN row: the LeNet-style CNN written with @tensorgrad/nn layers as a user would, trained with crossEntropy and Adam. */
 export function cnnStep(): Promise<Runner> {
   const [c0, c1, c2] = CNN.channels, k = CNN.kernel;
   const model = new nn.Sequential(

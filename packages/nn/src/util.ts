@@ -10,6 +10,14 @@ export function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
+/** Throws on option keys a function does not take, so a misspelt option is never silently ignored. */
+export function rejectUnknownOptions(where: string, options: unknown, known: readonly string[]): void {
+  if (options === null || typeof options !== 'object') throw new Error(`${where}: options must be an object, got ${options === null ? 'null' : typeof options}`);
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key)) throw new Error(`${where}: unknown option '${key}' (known: ${known.join(', ')})`);
+  }
+}
+
 /** Throws unless `x` is a Tensor, naming the caller and the argument. */
 export function expectTensor(x: unknown, fnName: string, argName = 'input'): asserts x is Tensor {
   if (!(x instanceof Tensor)) throw new Error(`${fnName}: ${argName} must be a Tensor, got ${x === null ? 'null' : typeof x}`);
@@ -59,7 +67,7 @@ export function indexTensor(values: Int32Array, shape: number[]): Tensor {
 }
 
 /** Floating dtype a computation on `x` should produce (int32 inputs compute in float32, as in core). */
-export function floatOf(x: Tensor): DType {
+export function floatOf(x: Tensor): 'float32' | 'float64' {
   return x.dtype === 'float64' ? 'float64' : 'float32';
 }
 

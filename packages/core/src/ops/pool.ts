@@ -2,7 +2,7 @@
  * Pooling and resampling over the trailing spatial dimensions (torch.nn.functional.max_pool1d/2d, avg_pool2d,
  * adaptive_avg_pool2d, interpolate). Leading dimensions ([N, C] or just [C]) are independent planes.
  *
- * Max pooling picks one input element per window: its vjp scatters g back to those elements (scatterAdd, whose vjp
+ * Max pooling picks one input element per window: its vjp scatters g back to those elements (scatterAddAt, whose vjp
  * is the gather at the same positions). Average pooling, adaptive average pooling and interpolation are linear
  * maps that are separable along height and width; they share one primitive pair (a map and its adjoint, each the
  * other's vjp) built from per-axis tap lists.
@@ -15,7 +15,7 @@ import { fmtShape, sizeOf } from '../shape.js';
 import { checkOptionKeys, describeValue } from '../validate.js';
 import { defineOp } from './registry.js';
 import { asFloat } from './cast.js';
-import { scatterAdd } from './index-ops.js';
+import { scatterAddAt } from './index-ops.js';
 
 type Sizes = number | readonly number[];
 
@@ -151,7 +151,7 @@ function maxPool(fn: string, dims: number, xIn: Tensor, kernelSize: Sizes, opts:
   if (!maxPoolPlanes(x.data as FloatArray, planes, g, out.data as FloatArray, offsets)) {
     throw new Error(`${fn}: with padding ${fmtShape(win.padding)} and dilation ${fmtShape(win.dilation)}, a window of kernel ${fmtShape(win.kernel)} covers no element of input ${fmtShape(x.shape)}`);
   }
-  const values = record(fn, out, [x], (gy) => [scatterAdd(gy, offsets, outShape, x.shape)], []);
+  const values = record(fn, out, [x], (gy) => [scatterAddAt(gy, offsets, outShape, x.shape)], []);
   if (!withIndices) return values;
   const indices = Tensor.empty(outShape, 'int32');
   const per = sizeOf(spatial), idx = indices.data;

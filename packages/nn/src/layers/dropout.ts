@@ -1,6 +1,7 @@
 /** Dropout regularisation: element-wise (Dropout) and channel-wise (Dropout2d). */
 import { Tensor, rand, type Generator } from '@tensorgrad/core';
 import { Module } from '../module.js';
+import { dropout } from '../functional.js';
 import { expectTensor } from '../util.js';
 
 /**
@@ -19,10 +20,7 @@ export class Dropout extends Module {
 
   forward(x: Tensor): Tensor {
     expectTensor(x, 'Dropout');
-    if (!this.training || this.p === 0) return x;
-    if (this.p === 1) return x.mul(0);
-    const keep = rand(x.shape, { dtype: x.dtype === 'float64' ? 'float64' : 'float32', generator: this.generator }).ge(this.p);
-    return x.mul(keep.mul(1 / (1 - this.p)));
+    return dropout(x, this.p, this.training, { generator: this.generator });
   }
 
   override extraRepr(): string {

@@ -1,9 +1,10 @@
 /**
- * Normalisation layers: LayerNorm (per sample), BatchNorm1d/BatchNorm2d (per channel, over the batch, with running
- * statistics) and GroupNorm (per sample, over groups of channels).
+ * Normalisation layers: LayerNorm and RMSNorm (per sample), BatchNorm1d/BatchNorm2d (per channel, over the batch, with
+ * running statistics) and GroupNorm (per sample, over groups of channels).
  */
-import { Tensor, noGrad, ones, zeros, type DType } from '@tensorgrad/core';
+import { Tensor, layerNorm, noGrad, ones, zeros, type DType } from '@tensorgrad/core';
 import { Module, parameter } from '../module.js';
+import { rmsNorm } from '../functional.js';
 import { expectTensor, shapeStr } from '../util.js';
 
 export interface LayerNormOptions {
@@ -15,7 +16,10 @@ export interface LayerNormOptions {
   dtype?: DType;
 }
 
-/** Normalises over the last dimensions (`normalizedShape`) of each sample: (x - mean) / √(var + eps), biased variance. */
+/**
+ * Normalises over the last dimensions (`normalizedShape`) of each sample: (x - mean) / √(var + eps), biased variance,
+ * then · weight + bias. Runs core's fused `layerNorm` primitive.
+ */
 export class LayerNorm extends Module {
   readonly normalizedShape: number[];
   readonly eps: number;
@@ -42,13 +46,50 @@ export class LayerNorm extends Module {
     if (x.ndim < k || trailing.some((d, i) => d !== this.normalizedShape[i])) {
       throw new Error(`LayerNorm: expected input [..., ${this.normalizedShape.join(', ')}], got ${shapeStr(x.shape)}`);
     }
-    const axes = Array.from({ length: k }, (_, i) => x.ndim - k + i);
-    const centered = x.sub(x.mean(axes, true));
-    const variance = centered.square().mean(axes, true);
-    let y = centered.div(variance.add(this.eps).sqrt());
-    if (this.weight) y = y.mul(this.weight);
-    if (this.bias) y = y.add(this.bias);
-    return y;
+    return layerNorm(x, this.normalizedShape, this.weight, this.bias, this.eps);
+  }
+
+  override extraRepr(): string {
+    return `${shapeStr(this.normalizedShape)}, eps=${this.eps}, elementwiseAffine=${this.weight !== null}`;
+  }
+}
+
+export interface RMSNormOptions {
+  /** Added to the mean square; default null: the machine epsilon of the input's dtype, as PyTorch. */
+  eps?: number | null;
+  /** Learn a per-element scale (weight, init 1). Default true. */
+  elementwiseAffine?: boolean;
+  dtype?: DType;
+}
+
+/**
+ * Root-mean-square normalisation (torch.nn.RMSNorm, PyTorch ≥ 2.4): x / √(mean(x²) + eps) · weight over the trailing
+ * dimensions `normalizedShape`. No mean is subtracted and there is no bias. State dict: `weight`.
+ */
+export class RMSNorm extends Module {
+  readonly normalizedShape: number[];
+  readonly eps: number | null;
+  weight: Tensor | null;
+
+  constructor(normalizedShape: number | number[], { eps = null, elementwiseAffine = true, dtype = 'float32' }: RMSNormOptions = {}) {
+    super();
+    const shape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
+    if (shape.length === 0 || !shape.every((d) => Number.isInteger(d) && d > 0)) {
+      throw new Error(`RMSNorm: normalizedShape must be positive integers, got ${JSON.stringify(normalizedShape)}`);
+    }
+    if (eps !== null && !(eps >= 0 && Number.isFinite(eps))) throw new Error(`RMSNorm: eps must be a finite number >= 0 or null, got ${eps}`);
+    this.normalizedShape = shape;
+    this.eps = eps;
+    this.weight = elementwiseAffine ? parameter(ones(shape, { dtype })) : null;
+  }
+
+  forward(x: Tensor): Tensor {
+    expectTensor(x, 'RMSNorm');
+    const k = this.normalizedShape.length;
+    if (x.ndim < k || x.shape.slice(x.ndim - k).some((d, i) => d !== this.normalizedShape[i])) {
+      throw new Error(`RMSNorm: expected input [..., ${this.normalizedShape.join(', ')}], got ${shapeStr(x.shape)}`);
+    }
+    return rmsNorm(x, this.normalizedShape, this.weight, this.eps);
   }
 
   override extraRepr(): string {

@@ -113,6 +113,27 @@ def build(torch, name, p):
         opt = torch.optim.AdamW(model.parameters(), lr=p["learningRate"], weight_decay=p["weightDecay"])
         return timed(train_step(model, opt, lambda m: F.cross_entropy(m(x).view(-1, p["vocab"]), y.view(-1))))
 
+    if name == "lstm":
+        lstm, head = nn.LSTM(p["inputs"], p["hidden"]), nn.Linear(p["hidden"], 1)
+        x, y = torch.randn(p["seq"], p["batch"], p["inputs"]), torch.randn(p["batch"], 1)
+        opt = torch.optim.Adam([*lstm.parameters(), *head.parameters()], lr=p["learningRate"])
+
+        def lstm_step():
+            opt.zero_grad()
+            _, (h, _) = lstm(x)
+            F.mse_loss(head(h.squeeze(0)), y).backward()
+            opt.step()
+        return timed(lstm_step)
+
+    if name == "cnn":
+        (c0, c1, c2), k, (f0, f1, f2) = p["channels"], p["kernel"], p["hidden"]
+        model = nn.Sequential(
+            nn.Conv2d(c0, c1, k), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(c1, c2, k), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+            nn.Linear(f0, f1), nn.ReLU(), nn.Linear(f1, f2), nn.ReLU(), nn.Linear(f2, p["classes"]))
+        x, y = torch.randn(p["batch"], c0, p["image"], p["image"]), torch.randint(0, p["classes"], (p["batch"],))
+        opt = torch.optim.Adam(model.parameters(), lr=p["learningRate"])
+        return timed(train_step(model, opt, lambda m: F.cross_entropy(m(x), y)))
+
     if name in ("smallOps", "deepBackward"):
         consts = p["constants"]
 

@@ -140,6 +140,8 @@ async function measureRow(index: number, args: Args): Promise<void> {
       if (p === 'tensorgrad') return c.tensorgrad();
       const peer = processes.get(p);
       if (!peer) return Promise.reject(new Error(`not available: ${unavailable[p]}`));
+      const backend = p === 'tfjs-cpu' ? 'cpu' : 'wasm';
+      if (p !== 'torch' && c.tfjsBackends && !c.tfjsBackends.only.includes(backend)) return Promise.reject(new Error(c.tfjsBackends.why));
       return peer.setup(p === 'torch' ? { workload: c.torch.workload, params: c.torch.params } : { row: index });
     },
   }));

@@ -6,7 +6,7 @@
  */
 import type { Options, Runner } from './harness.js';
 import type { Backend } from './tfjs.js';
-import { CHAIN_CONSTANTS, CHAR_MLP, GPT, MLP, MNIST, W1_SIZES, W3, W4, W5 } from './workloads.js';
+import { CHAIN_CONSTANTS, CHAR_MLP, CNN, GPT, LSTM_STEP, MLP, MNIST, W1_SIZES, W3, W4, W5 } from './workloads.js';
 
 /**
  * Each library is loaded only in the process that measures it (tensorgrad in the row process, TensorFlow.js in its peer
@@ -27,6 +27,8 @@ export interface Case {
   fromSeconds: (s: number) => number;
   tensorgrad: () => Promise<Runner>;
   tfjs: (backend: Backend) => Promise<Runner>;
+  /** TensorFlow.js backends that can run the workload, with the reason for the others (default: both). */
+  tfjsBackends?: { only: readonly Backend[]; why: string };
   torch: { workload: string; params: object };
   options?: Partial<Options>;
 }
@@ -75,5 +77,16 @@ export const cases: Case[] = [
     tensorgrad: () => tg().deepBackward(W5.nodes, W5.size), tfjs: (b) => tfjs().deepBackward(b, W5.nodes, W5.size),
     torch: { workload: 'deepBackward', params: { length: W5.nodes, size: W5.size, constants: CHAIN_CONSTANTS } },
     options: { minSeconds: 0, warmup: 1 },
+  },
+  {
+    id: 'LSTM', group: 'LSTM', label: `LSTM step, batch ${LSTM_STEP.batch}, seq ${LSTM_STEP.seq}, ${LSTM_STEP.inputs}→${LSTM_STEP.hidden}`, unit: 'ms',
+    higherIsBetter: false, fromSeconds: time, tensorgrad: () => tg().lstmStep(), tfjs: (b) => tfjs().lstmStep(b),
+    torch: { workload: 'lstm', params: LSTM_STEP },
+  },
+  {
+    id: 'CNN', group: 'CNN', label: `CNN step, LeNet, batch ${CNN.batch}`, unit: 'ms', higherIsBetter: false,
+    fromSeconds: time, tensorgrad: () => tg().cnnStep(), tfjs: (b) => tfjs().cnnStep(b),
+    tfjsBackends: { only: ['cpu'], why: 'tfjs-backend-wasm 4.22 registers no Conv2DBackpropFilter kernel, so it cannot compute this step\'s gradients' },
+    torch: { workload: 'cnn', params: CNN },
   },
 ];

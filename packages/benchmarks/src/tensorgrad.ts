@@ -6,7 +6,7 @@ import { Generator, rand, randint, randn, type Tensor } from '@tensorgrad/core';
 import * as nn from '@tensorgrad/nn';
 import { TinyGpt } from './gpt.js';
 import { now, type Runner } from './harness.js';
-import { chainOp, CHAIN_CONSTANTS, CHAR_MLP, GPT, MLP, MNIST } from './workloads.js';
+import { chainOp, CHAIN_CONSTANTS, CHAR_MLP, CNN, GPT, LSTM_STEP, MLP, MNIST } from './workloads.js';
 
 const generator = new Generator(0);
 
@@ -131,4 +131,44 @@ export function deepBackward(length: number, size: number): Promise<Runner> {
 export function fusedElementwise(size: number): Promise<Runner> {
   const a = randn([size], { generator }), b = randn([size], { generator }), c = randn([size], { generator });
   return Promise.resolve({ run: () => { a.mul(b).add(c).tanh(); } });
+}
+
+/** LSTM row: nn.LSTM (time-major input, as PyTorch's default), a Linear head on the final hidden state, mseLoss, Adam. */
+export function lstmStep(): Promise<Runner> {
+  const { batch, seq, inputs, hidden, learningRate } = LSTM_STEP;
+  const lstm = new nn.LSTM(inputs, hidden, { generator });
+  const head = new nn.Linear(hidden, 1, { generator });
+  const optimizer = new nn.Adam([...lstm.parameters(), ...head.parameters()], { lr: learningRate });
+  const x = randn([seq, batch, inputs], { generator }), y = randn([batch, 1], { generator });
+  return Promise.resolve({
+    run: () => {
+      optimizer.zeroGrad();
+      const [, [hN]] = lstm.forward(x);
+      nn.mseLoss(head.forward(hN.squeeze(0)), y).backward();
+      optimizer.step();
+    },
+  });
+}
+
+/** CNN row: the LeNet-style CNN written with @tensorgrad/nn layers as a user would, trained with crossEntropy and Adam. */
+export function cnnStep(): Promise<Runner> {
+  const [c0, c1, c2] = CNN.channels, k = CNN.kernel;
+  const model = new nn.Sequential(
+    new nn.Conv2d(c0, c1, k, { generator }), new nn.ReLU(), new nn.MaxPool2d(2),
+    new nn.Conv2d(c1, c2, k, { generator }), new nn.ReLU(), new nn.MaxPool2d(2),
+    new nn.Flatten(),
+    new nn.Linear(CNN.hidden[0], CNN.hidden[1], { generator }), new nn.ReLU(),
+    new nn.Linear(CNN.hidden[1], CNN.hidden[2], { generator }), new nn.ReLU(),
+    new nn.Linear(CNN.hidden[2], CNN.classes, { generator }),
+  );
+  const optimizer = new nn.Adam(model.parameters(), { lr: CNN.learningRate });
+  const x = randn([CNN.batch, c0, CNN.image, CNN.image], { generator });
+  const labels = randint(0, CNN.classes, [CNN.batch], { generator });
+  return Promise.resolve({
+    run: () => {
+      optimizer.zeroGrad();
+      nn.crossEntropy(model.forward(x), labels).backward();
+      optimizer.step();
+    },
+  });
 }

@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { now, type Runner } from './harness.js';
-import { chainOp, CHAIN_CONSTANTS, CHAR_MLP, GPT, MLP, MNIST, type ChainOp } from './workloads.js';
+import { chainOp, CHAIN_CONSTANTS, CHAR_MLP, CNN, GPT, LSTM_STEP, MLP, MNIST, type ChainOp } from './workloads.js';
 
 export type Backend = 'cpu' | 'wasm';
 
@@ -258,6 +258,69 @@ export function fusedElementwise(backend: Backend, size: number): Promise<Runner
     return {
       run: () => tf.tidy(() => { tf.tanh(tf.add(tf.mul(a, b), c)); }),
       dispose: () => tf.dispose([a, b, c]),
+    };
+  });
+}
+
+/**
+ * LSTM row, written with TensorFlow.js's LSTM op: tf.basicLSTMCell per step (one [x_t, h] · kernel product with the
+ * kernel [inputs + hidden, 4·hidden]), tf.unstack for the steps, a dense head, tf.losses.meanSquaredError, tf.train.adam.
+ */
+export function lstmStep(backend: Backend): Promise<Runner> {
+  return onBackend(backend, () => {
+    const { batch, seq, inputs, hidden, learningRate } = LSTM_STEP;
+    const bound = 1 / Math.sqrt(hidden);
+    const kernel = tf.variable(tf.randomUniform([inputs + hidden, 4 * hidden], -bound, bound)) as tf.Variable<tf.Rank.R2>;
+    const bias = tf.variable(tf.zeros([4 * hidden])) as tf.Variable<tf.Rank.R1>;
+    const headW = tf.variable(tf.randomUniform([hidden, 1], -bound, bound));
+    const headB = tf.variable(tf.zeros([1]));
+    const x = tf.randomNormal([seq, batch, inputs]), y = tf.randomNormal([batch, 1]);
+    const forgetBias = tf.scalar(0);
+    const optimizer = tf.train.adam(learningRate);
+    const loss = (): tf.Scalar => {
+      let c: tf.Tensor2D = tf.zeros([batch, hidden]), h: tf.Tensor2D = tf.zeros([batch, hidden]);
+      for (const xt of tf.unstack(x) as tf.Tensor2D[]) [c, h] = tf.basicLSTMCell(forgetBias, kernel, bias, xt, c, h);
+      return tf.losses.meanSquaredError(y, tf.add(tf.matMul(h, headW), headB)) as tf.Scalar;
+    };
+    return {
+      run: () => tf.tidy(() => { optimizer.minimize(loss); }),
+      dispose: () => {
+        optimizer.dispose();
+        tf.dispose([kernel, bias, headW, headB, x, y, forgetBias]);
+      },
+    };
+  });
+}
+
+/** CNN row: the same LeNet-style CNN in TensorFlow.js's own layout (NHWC images, [kH, kW, in, out] filters). */
+export function cnnStep(backend: Backend): Promise<Runner> {
+  return onBackend(backend, () => {
+    const [c0, c1, c2] = CNN.channels, k = CNN.kernel;
+    const conv = (cin: number, cout: number) =>
+      [tf.variable(tf.randomNormal([k, k, cin, cout], 0, Math.sqrt(2 / (cin * k * k)))), tf.variable(tf.zeros([cout]))];
+    const dense = (cin: number, cout: number) => [tf.variable(tf.randomNormal([cin, cout], 0, Math.sqrt(2 / cin))), tf.variable(tf.zeros([cout]))];
+    const [w1, b1] = conv(c0, c1), [w2, b2] = conv(c1, c2);
+    const fc = [dense(CNN.hidden[0], CNN.hidden[1]), dense(CNN.hidden[1], CNN.hidden[2]), dense(CNN.hidden[2], CNN.classes)];
+    const x = tf.randomNormal([CNN.batch, CNN.image, CNN.image, c0]);
+    const labels = tf.tidy(() => tf.oneHot(tf.randomUniform([CNN.batch], 0, CNN.classes, 'int32'), CNN.classes));
+    const optimizer = tf.train.adam(CNN.learningRate);
+    const loss = (): tf.Scalar => {
+      const block = (input: tf.Tensor4D, w: tf.Variable, b: tf.Variable): tf.Tensor4D =>
+        tf.maxPool(tf.relu(tf.add(tf.conv2d(input, w as tf.Tensor4D, 1, 'valid'), b)) as tf.Tensor4D, 2, 2, 'valid');
+      let h: tf.Tensor = block(block(x as tf.Tensor4D, w1, b1), w2, b2);
+      h = tf.reshape(h, [CNN.batch, CNN.hidden[0]]);
+      fc.forEach(([w, b], i) => {
+        h = tf.add(tf.matMul(h as tf.Tensor2D, w as tf.Tensor2D), b);
+        if (i + 1 < fc.length) h = tf.relu(h);
+      });
+      return tf.losses.softmaxCrossEntropy(labels, h) as tf.Scalar;
+    };
+    return {
+      run: () => tf.tidy(() => { optimizer.minimize(loss); }),
+      dispose: () => {
+        optimizer.dispose();
+        tf.dispose([w1, b1, w2, b2, ...fc.flat(), x, labels]);
+      },
     };
   });
 }

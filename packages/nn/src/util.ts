@@ -10,6 +10,14 @@ export function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
+/** Throws on option keys a function does not take, so a misspelt option is never silently ignored. */
+export function rejectUnknownOptions(where: string, options: unknown, known: readonly string[]): void {
+  if (options === null || typeof options !== 'object') throw new Error(`${where}: options must be an object, got ${options === null ? 'null' : typeof options}`);
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key)) throw new Error(`${where}: unknown option '${key}' (known: ${known.join(', ')})`);
+  }
+}
+
 /** Throws unless `x` is a Tensor, naming the caller and the argument. */
 export function expectTensor(x: unknown, fnName: string, argName = 'input'): asserts x is Tensor {
   if (!(x instanceof Tensor)) throw new Error(`${fnName}: ${argName} must be a Tensor, got ${x === null ? 'null' : typeof x}`);
@@ -59,6 +67,15 @@ export function indexTensor(values: Int32Array, shape: number[]): Tensor {
 }
 
 /** Floating dtype a computation on `x` should produce (int32 inputs compute in float32, as in core). */
-export function floatOf(x: Tensor): DType {
+export function floatOf(x: Tensor): 'float32' | 'float64' {
   return x.dtype === 'float64' ? 'float64' : 'float32';
+}
+
+/** A size option (a number, or one number per spatial dimension) as `dims` integers ≥ min, or an error naming the layer. */
+export function sizeTuple(value: number | readonly number[], dims: number, option: string, fnName: string, min: number): number[] {
+  const list = typeof value === 'number' ? new Array<number>(dims).fill(value) : Array.isArray(value) ? value : null;
+  if (list === null || list.length !== dims || !list.every((v) => Number.isInteger(v) && v >= min)) {
+    throw new Error(`${fnName}: ${option} must be ${dims === 1 ? 'an integer' : `an integer or ${dims} integers`} ≥ ${min}, got ${JSON.stringify(value)}`);
+  }
+  return list.slice();
 }

@@ -1,7 +1,7 @@
 /**
  * Runs the float32 WebAssembly SIMD matrix multiply (wasm/gemm-f32-simd.ts) on JS typed arrays.
  *
- * The module works in one fixed-size linear memory (about 15 MiB, never grown): the product is cut on the JS side into
+ * The module works in one fixed-size linear memory (about 15 MiB, grown once at creation): the product is cut on the JS side into
  * blocks of at most BLOCK rows, columns and shared-dimension steps; each block's operands are copied into the memory,
  * multiplied there (accumulating over the blocks of the shared dimension) and the result copied back. The copies are
  * O(n²) per O(n³) block, and memory stays bounded whatever the sizes: a 4096×4096 product no longer leaves hundreds of
@@ -12,7 +12,10 @@
  * asynchronously and `gemmWasmF32` reports "not run" until it is ready, so callers fall back to the JS kernels.
  */
 import { buildGemmF32Module, GEMM_F32_SHAPE, type GemmF32Shape } from './wasm/gemm-f32-simd.js';
-import { compileWasmSync, createWasmMemory, instantiateModule, wasmValidates, type WasmInstance, type WasmMemory, type WasmModule } from './wasm/wasm-runtime.js';
+import {
+  compileWasmSync, createWasmMemory, instantiateModule, instantiateWasm, reserveWasmMemory, wasmValidates,
+  type WasmInstance, type WasmMemory, type WasmStatus,
+} from './wasm/wasm-runtime.js';
 import { GemmThreads, type GemmJob, type PackRegion } from './gemm-threads.js';
 
 type GemmExport = (
@@ -24,8 +27,8 @@ type GemmExport = (
  * Block sizes of the micro-kernel's loops: a kc×NR panel of B (16 KiB) stays in L1 while an mc×kc block of A (256 KiB)
  * stays in L2. Measured flat (±3%) for kc in 128…512 and mc in 64…256 at n = 256…1024.
  */
-const KC = 256;
-const MC = 256;
+export const KC = 256;
+export const MC = 256;
 /** Rows, columns and shared-dimension steps of the blocks copied into wasm memory at once (4 MiB per operand). */
 export const BLOCK = 1024;
 /** Threads that may work on one product: this one and at most one worker. */
@@ -64,27 +67,34 @@ export class WasmGemmF32 {
   }
 
   /**
-   * Builds and instantiates the module with tile `shape`; with `threaded`, on shared memory with a worker thread to
-   * help with large products (where the engine allows it; otherwise single-threaded). Null when the engine cannot
-   * compile the module synchronously or lacks SIMD.
+   * Builds and instantiates the module with tile `shape`. With `threaded`, where the engine allows it, on a shared memory
+   * with a worker thread to help with large products; otherwise with a memory of its own. Null when the engine cannot
+   * compile the module synchronously or lacks the SIMD instructions it uses.
    */
   static create(shape: GemmF32Shape = GEMM_F32_SHAPE, threaded = false): WasmGemmF32 | null {
     const { pages } = layout(shape);
-    const shared = threaded && GemmThreads.supported();
-    const memory = createWasmMemory(pages, shared);
-    if (memory === null) return null;
-    const bytes = buildGemmF32Module({ pages, shared }, shape);
+    if (threaded && GemmThreads.supported()) {
+      const bytes = buildGemmF32Module({ pages, shared: true }, shape);
+      const memory = createWasmMemory(pages, true);
+      const module = memory !== null && wasmValidates(bytes) ? compileWasmSync(bytes) : null;
+      if (memory !== null && module !== null) {
+        return new WasmGemmF32(memory, instantiateModule(module, { env: { memory } }), shape, new GemmThreads(module, memory, layout(shape).packs[1]));
+      }
+    }
+    const bytes = buildGemmF32Module(null, shape);
     if (!wasmValidates(bytes)) return null;
     const module = compileWasmSync(bytes);
-    if (module === null) return null;
-    return WasmGemmF32.fromModule(module, memory, shape, shared);
+    return module === null ? null : WasmGemmF32.fromInstance(instantiateModule(module, {}), shape);
   }
 
-  /** @internal An instance of an already compiled module (the asynchronous path compiles first). */
-  static fromModule(module: WasmModule, memory: WasmMemory, shape: GemmF32Shape, shared: boolean): WasmGemmF32 {
-    const instance = instantiateModule(module, { env: { memory } });
-    const threads = shared ? new GemmThreads(module, memory, layout(shape).packs[1]) : null;
-    return new WasmGemmF32(memory, instance, shape, threads);
+  /**
+   * @internal An instance of the module built with its own memory (`buildGemmF32Module(null, shape)`), as the
+   * asynchronous path gets it; its memory grows once to the fixed size. Null if it cannot.
+   */
+  static fromInstance(instance: WasmInstance, shape: GemmF32Shape): WasmGemmF32 | null {
+    const memory = instance.exports.memory as WasmMemory;
+    if (!reserveWasmMemory(memory, layout(shape).pages * 65536)) return null;
+    return new WasmGemmF32(memory, instance, shape, null);
   }
 
   /** Whether this instance's micro-kernel uses relaxed SIMD's fused multiply-add. */
@@ -213,18 +223,22 @@ export function wasmGemmUsesFma(): boolean {
   return kernel()?.fma ?? false;
 }
 
+/** Whether the SIMD module runs ('ready'), is still compiling, or is unavailable here; the first call builds it. */
+export function wasmGemmStatus(): WasmStatus {
+  return kernel() !== null ? 'ready' : loading ? 'compiling' : 'unavailable';
+}
+
 /** Where synchronous compilation is refused: compile in the background and use the kernel once ready. */
 function loadAsync(): void {
-  const api = (globalThis as { WebAssembly?: { compile(bytes: Uint8Array): Promise<WasmModule> } }).WebAssembly;
-  const { pages } = layout(GEMM_F32_SHAPE);
-  const memory = createWasmMemory(pages, false);
-  if (!api || memory === null) return;
-  const bytes = buildGemmF32Module({ pages, shared: false });
+  const bytes = buildGemmF32Module(null);
   if (!wasmValidates(bytes)) return;
   loading = true;
-  api.compile(bytes).then((module) => {
-    shared = WasmGemmF32.fromModule(module, memory, GEMM_F32_SHAPE, false);
-  }, () => undefined);
+  const done = (instance: WasmInstance | null): void => {
+    shared = instance && WasmGemmF32.fromInstance(instance, GEMM_F32_SHAPE);
+    loading = false;
+  };
+  const instance = instantiateWasm(bytes, done, () => done(null));
+  if (instance) done(instance);
 }
 
 /** Whether the SIMD kernel can run now; the first call builds and compiles the module. */

@@ -191,11 +191,13 @@ function gemmFunction({ mr, nr }: GemmF32Shape): FunctionBuilder {
 }
 
 /**
- * The module's bytes: pack functions, micro-kernel and driver. The memory is imported (`env.memory`, `pages` pages,
- * shared when the driver runs on several threads), so every thread's instance works on the same memory.
+ * The module's bytes: pack functions, micro-kernel and driver, and `extra` functions appended after them (the
+ * convolution module adds im2col there, next to the gemm it feeds). With `memory` the memory is imported (`env.memory`,
+ * fixed size, shared when several threads run the driver on it); with null the module has its own, exported memory of
+ * one page to start, which its user grows.
  */
-export function buildGemmF32Module(memory: ImportedMemory, shape: GemmF32Shape = GEMM_F32_SHAPE): Uint8Array {
+export function buildGemmF32Module(memory: ImportedMemory | null, shape: GemmF32Shape = GEMM_F32_SHAPE, extra: readonly FunctionBuilder[] = []): Uint8Array {
   if (shape.nr % 4 !== 0) throw new Error(`buildGemmF32Module: nr must be a multiple of 4, got ${shape.nr}`);
-  const functions = [packFunction('packA', shape.mr), packFunction('packB', shape.nr), microFunction(shape), gemmFunction(shape)];
-  return encodeModule(functions, memory);
+  const functions = [packFunction('packA', shape.mr), packFunction('packB', shape.nr), microFunction(shape), gemmFunction(shape), ...extra];
+  return encodeModule(functions, memory ?? 1);
 }

@@ -5,12 +5,17 @@
  * module's memory at a fixed 64 KiB whatever the tensor's size. float64 stays with the exact Math.* loops.
  */
 import { buildUnaryF32Module, type UnaryF32Op } from './unary-f32-simd.js';
-import { lazyWasmInstance, reserveWasmMemory, type WasmMemory } from './wasm-runtime.js';
+import { lazyWasmInstance, reserveWasmMemory, type WasmMemory, type WasmStatus } from './wasm-runtime.js';
 
 const instance = lazyWasmInstance(buildUnaryF32Module);
 /** Elements per chunk. */
 const CHUNK = 16384;
 let heap: Float32Array | null = null;
+
+/** Whether the SIMD module runs ('ready'), is still compiling, or is unavailable here; the first call builds it. */
+export function unaryWasmStatus(): WasmStatus {
+  return instance.status();
+}
 
 /**
  * out[i] = op(x[i]) for float32 arrays of equal length (`out` may be `x`). Returns false without touching `out` when

@@ -5,6 +5,9 @@
  * counter, so neither waits for the other while work is left.
  *
  * It must never make a product slower than one thread on a busy machine, where the worker may not get a core in time:
+ * - it runs only while the machine's load average, less this process's own share of it, leaves a core free (checked
+ *   at most every 250 ms): on a loaded machine the worker would be descheduled in the middle of tasks this thread
+ *   then waits for;
  * - this thread claims the first task at once; if the worker has claimed nothing when it is done, it takes all the
  *   remaining tasks as one range (no extra packing), so an absent worker costs one task's worth of repacking;
  * - after several products in a row where the worker did not help, or made this thread wait longer than half of its
@@ -91,13 +94,49 @@ function workerThreads(): NodeWorkerThreads | null {
   }
 }
 
-function defaultThreads(): number {
-  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+interface NodeOs { availableParallelism?: () => number; loadavg(): number[] }
+interface NodeProcess { getBuiltinModule?: (id: string) => unknown; cpuUsage(): { user: number; system: number }; uptime(): number }
+
+function nodeOs(): NodeOs | null {
+  const proc = (globalThis as { process?: NodeProcess }).process;
   try {
-    const os = proc?.getBuiltinModule?.('node:os') as { availableParallelism?: () => number } | undefined;
-    return Math.min(2, os?.availableParallelism?.() ?? 1);
+    return (proc?.getBuiltinModule?.('node:os') as NodeOs | undefined) ?? null;
   } catch {
-    return 1;
+    return null;
+  }
+}
+
+function defaultThreads(): number {
+  return Math.min(2, nodeOs()?.availableParallelism?.() ?? 1);
+}
+
+/**
+ * @internal Whether another core is free: the 1-minute load average, less this process's own average number of busy threads
+ * (its CPU time per wall time, averaged over the same minute), leaves at least one and a half cores. Checked at most
+ * every 250 ms.
+ */
+export class LoadMonitor {
+  private checked = -Infinity;
+  private free = true;
+  private cpuMs = 0;
+  private wallMs = 0;
+  private ours = -1;
+
+  constructor(private readonly os: NodeOs, private readonly proc: NodeProcess, private readonly cores: number) {}
+
+  secondCoreFree(): boolean {
+    const now = performance.now();
+    if (now - this.checked < 250) return this.free;
+    const u = this.proc.cpuUsage(), cpuMs = (u.user + u.system) / 1000;
+    if (this.ours < 0) this.ours = cpuMs / Math.max(1, this.proc.uptime() * 1000);
+    else {
+      const keep = Math.exp(-(now - this.wallMs) / 60_000);
+      this.ours = this.ours * keep + ((cpuMs - this.cpuMs) / Math.max(1e-3, now - this.wallMs)) * (1 - keep);
+    }
+    this.cpuMs = cpuMs;
+    this.wallMs = this.checked = now;
+    this.free = this.os.loadavg()[0] - this.ours < this.cores - 1.5;
+    return this.free;
   }
 }
 
@@ -126,6 +165,7 @@ export class GemmThreads {
   private generation = 0;
   private misses = 0;
   private pausedUntil = 0;
+  private readonly load: LoadMonitor | null;
   /** Tasks the worker has finished, over all products (for tests and diagnostics). */
   workerTasks = 0;
 
@@ -134,9 +174,14 @@ export class GemmThreads {
     return typeof SharedArrayBuffer === 'function' && typeof Atomics === 'object' && workerThreads() !== null;
   }
 
-  /** `pack` is the worker's packing region in `memory`; the worker starts on the first product large enough. */
-  constructor(private readonly module: WasmModule, private readonly memory: WasmMemory, private readonly pack: PackRegion) {
+  /**
+   * `pack` is the worker's packing region in `memory`; the worker starts on the first product large enough. With
+   * `watchLoad` false (tests) the load average is not consulted.
+   */
+  constructor(private readonly module: WasmModule, private readonly memory: WasmMemory, private readonly pack: PackRegion, watchLoad = true) {
     this.ctl[SLOT.TICKET] = CLOSED;
+    const os = nodeOs(), proc = (globalThis as { process?: NodeProcess }).process;
+    this.load = watchLoad && os && proc ? new LoadMonitor(os, proc, os.availableParallelism?.() ?? 1) : null;
   }
 
   /**
@@ -145,6 +190,7 @@ export class GemmThreads {
    */
   run(job: GemmJob, call: (job: GemmJob, thread: number) => void): boolean {
     if (numThreads < 2 || this.failed || job.m * job.n * job.k < PARALLEL_WORK || performance.now() < this.pausedUntil) return false;
+    if (this.load !== null && !this.load.secondCoreFree()) return false;
     if (this.worker === null && !this.startWorker()) return false;
     // Split the larger dimension, so each task repacks the smaller operand: columns in multiples of the 16-wide
     // register tile, rows in multiples of its 2 rows.

@@ -68,17 +68,19 @@ export class WasmGemmF32 {
 
   /**
    * Builds and instantiates the module with tile `shape`. With `threaded`, where the engine allows it, on a shared memory
-   * with a worker thread to help with large products; otherwise with a memory of its own. Null when the engine cannot
-   * compile the module synchronously or lacks the SIMD instructions it uses.
+   * with a worker thread to help with large products while the machine has a core free (`'always'`, for tests: even when
+   * it does not); otherwise with a memory of its own. Null when the engine cannot compile the module synchronously or
+   * lacks the SIMD instructions it uses.
    */
-  static create(shape: GemmF32Shape = GEMM_F32_SHAPE, threaded = false): WasmGemmF32 | null {
+  static create(shape: GemmF32Shape = GEMM_F32_SHAPE, threaded: boolean | 'always' = false): WasmGemmF32 | null {
     const { pages } = layout(shape);
     if (threaded && GemmThreads.supported()) {
       const bytes = buildGemmF32Module({ pages, shared: true }, shape);
       const memory = createWasmMemory(pages, true);
       const module = memory !== null && wasmValidates(bytes) ? compileWasmSync(bytes) : null;
       if (memory !== null && module !== null) {
-        return new WasmGemmF32(memory, instantiateModule(module, { env: { memory } }), shape, new GemmThreads(module, memory, layout(shape).packs[1]));
+        const threads = new GemmThreads(module, memory, layout(shape).packs[1], threaded !== 'always');
+        return new WasmGemmF32(memory, instantiateModule(module, { env: { memory } }), shape, threads);
       }
     }
     const bytes = buildGemmF32Module(null, shape);

@@ -2,7 +2,7 @@ import { gemm, gemmBatched } from '../../src/kernels/gemm';
 import { gemmReference } from '../../src/kernels/gemm-reference';
 import { gemmSmall, gemmTiled } from '../../src/kernels/gemm-js';
 import { BLOCK, gemmWasmF32, wasmGemmAvailable, wasmGemmUsesFma, WasmGemmF32 } from '../../src/kernels/gemm-wasm';
-import { getNumThreads, setNumThreads } from '../../src/kernels/gemm-threads';
+import { getNumThreads, LoadMonitor, setNumThreads } from '../../src/kernels/gemm-threads';
 import { buildGemmF32Module, GEMM_F32_SHAPE, type GemmF32Shape } from '../../src/kernels/wasm/gemm-f32-simd';
 import type { FloatArray } from '../../src/kernels/types';
 import { Generator } from '../../src/random';
@@ -176,15 +176,16 @@ describe('gemm kernels against the reference', () => {
 describe('the second thread', () => {
   const LARGE: Array<[number, number, number]> = [[300, 290, 270], [520, 64, 200], [64, 600, 130], [257, 255, 131]];
 
+  // 'always': the tests must exercise the worker even on a loaded machine, where the default kernel leaves it idle.
   test('a product gives the same result while the worker is still starting (this thread takes the remaining tasks)', () => {
-    const kernel = WasmGemmF32.create(GEMM_F32_SHAPE, true);
+    const kernel = WasmGemmF32.create(GEMM_F32_SHAPE, 'always');
     if (!kernel) throw new Error('Node compiles small modules synchronously');
     const g = new Generator(16);
     for (const [m, n, k] of LARGE) for (const [ta, tb] of TRANSPOSES) check(wasmKernel(kernel.run.bind(kernel)), Float32Array, m, n, k, ta, tb, g);
   });
 
   test('once the worker runs it computes tasks, and every product still matches the reference', async () => {
-    const kernel = WasmGemmF32.create(GEMM_F32_SHAPE, true);
+    const kernel = WasmGemmF32.create(GEMM_F32_SHAPE, 'always');
     if (!kernel) throw new Error('Node compiles small modules synchronously');
     const g = new Generator(17);
     check(wasmKernel(kernel.run.bind(kernel)), Float32Array, 300, 290, 270, false, false, g);
@@ -200,7 +201,7 @@ describe('the second thread', () => {
     const before = getNumThreads();
     try {
       setNumThreads(1);
-      const kernel = WasmGemmF32.create(GEMM_F32_SHAPE, true);
+      const kernel = WasmGemmF32.create(GEMM_F32_SHAPE, 'always');
       if (!kernel) throw new Error('Node compiles small modules synchronously');
       const g = new Generator(18);
       for (let i = 0; i < 3; i++) {
@@ -213,5 +214,25 @@ describe('the second thread', () => {
     } finally {
       setNumThreads(before);
     }
+  });
+
+  test('threads run only while the load average, less this process’s own share, leaves a core free', () => {
+    let load = 1.1, cpuMs = 0, uptime = 10;
+    const os = { loadavg: () => [load, load, load] };
+    const proc = { cpuUsage: () => ({ user: cpuMs * 1000, system: 0 }), uptime: () => uptime };
+    // This process has kept one core busy since it started: a load of 1.1 means the other core is (nearly) idle.
+    cpuMs = 10_000;
+    const monitor = new LoadMonitor(os, proc, 2);
+    expect(monitor.secondCoreFree()).toBe(true);
+    // Other programs add 1.3 to the load: less than half a core is left besides this process's own.
+    load = 2.4;
+    const later = new LoadMonitor(os, proc, 2);
+    expect(later.secondCoreFree()).toBe(false);
+    // An idle process on a machine loaded by others by 1.6 of its 2 cores.
+    cpuMs = 100;
+    load = 1.6;
+    expect(new LoadMonitor(os, proc, 2).secondCoreFree()).toBe(false);
+    load = 0.3;
+    expect(new LoadMonitor(os, proc, 2).secondCoreFree()).toBe(true);
   });
 });

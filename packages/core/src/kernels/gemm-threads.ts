@@ -5,9 +5,9 @@
  * counter, so neither waits for the other while work is left.
  *
  * It must never make a product slower than one thread on a busy machine, where the worker may not get a core in time:
- * - it runs only while the machine's load average, less this process's own share of it, leaves a core free (checked
- *   at most every 250 ms): on a loaded machine the worker would be descheduled in the middle of tasks this thread
- *   then waits for;
+ * - it runs only while the machine's CPU time over the last quarter second, less this process's own, leaves a core
+ *   free: on a machine other programs keep busy the worker would be descheduled in the middle of tasks this thread then
+ *   waits for;
  * - this thread claims the first task at once; if the worker has claimed nothing when it is done, it takes all the
  *   remaining tasks as one range (no extra packing), so an absent worker costs one task's worth of repacking;
  * - after several products in a row where the worker did not help, or made this thread wait longer than half of its
@@ -94,8 +94,9 @@ function workerThreads(): NodeWorkerThreads | null {
   }
 }
 
-interface NodeOs { availableParallelism?: () => number; loadavg(): number[] }
-interface NodeProcess { getBuiltinModule?: (id: string) => unknown; cpuUsage(): { user: number; system: number }; uptime(): number }
+interface CpuTimes { user: number; nice: number; sys: number; idle: number; irq: number }
+interface NodeOs { availableParallelism?: () => number; cpus(): Array<{ times: CpuTimes }> }
+interface NodeProcess { getBuiltinModule?: (id: string) => unknown; cpuUsage(): { user: number; system: number } }
 
 function nodeOs(): NodeOs | null {
   const proc = (globalThis as { process?: NodeProcess }).process;
@@ -111,31 +112,36 @@ function defaultThreads(): number {
 }
 
 /**
- * @internal Whether another core is free: the 1-minute load average, less this process's own average number of busy threads
- * (its CPU time per wall time, averaged over the same minute), leaves at least one and a half cores. Checked at most
- * every 250 ms.
+ * @internal Whether another core is free: over the last check interval (at least 250 ms), the machine's busy CPU time
+ * (os.cpus) less this process's own (process.cpuUsage, every thread) must leave at least one and a half cores, so the
+ * worker gets one without taking it from another program. The first check, with nothing to compare yet, says yes.
  */
 export class LoadMonitor {
   private checked = -Infinity;
   private free = true;
-  private cpuMs = 0;
-  private wallMs = 0;
-  private ours = -1;
+  private busyMs = -1;
+  private totalMs = 0;
+  private oursMs = 0;
 
-  constructor(private readonly os: NodeOs, private readonly proc: NodeProcess, private readonly cores: number) {}
+  constructor(private readonly os: NodeOs, private readonly proc: NodeProcess) {}
 
   secondCoreFree(): boolean {
     const now = performance.now();
     if (now - this.checked < 250) return this.free;
-    const u = this.proc.cpuUsage(), cpuMs = (u.user + u.system) / 1000;
-    if (this.ours < 0) this.ours = cpuMs / Math.max(1, this.proc.uptime() * 1000);
-    else {
-      const keep = Math.exp(-(now - this.wallMs) / 60_000);
-      this.ours = this.ours * keep + ((cpuMs - this.cpuMs) / Math.max(1e-3, now - this.wallMs)) * (1 - keep);
+    this.checked = now;
+    const cpus = this.os.cpus();
+    let busy = 0, total = 0;
+    for (const { times: t } of cpus) {
+      busy += t.user + t.nice + t.sys + t.irq;
+      total += t.user + t.nice + t.sys + t.irq + t.idle;
     }
-    this.cpuMs = cpuMs;
-    this.wallMs = this.checked = now;
-    this.free = this.os.loadavg()[0] - this.ours < this.cores - 1.5;
+    const u = this.proc.cpuUsage(), ours = (u.user + u.system) / 1000;
+    if (this.busyMs >= 0 && total > this.totalMs) {
+      const window = (total - this.totalMs) / cpus.length;
+      const others = (busy - this.busyMs - (ours - this.oursMs)) / window;
+      this.free = others < cpus.length - 1.5;
+    }
+    [this.busyMs, this.totalMs, this.oursMs] = [busy, total, ours];
     return this.free;
   }
 }
@@ -181,7 +187,7 @@ export class GemmThreads {
   constructor(private readonly module: WasmModule, private readonly memory: WasmMemory, private readonly pack: PackRegion, watchLoad = true) {
     this.ctl[SLOT.TICKET] = CLOSED;
     const os = nodeOs(), proc = (globalThis as { process?: NodeProcess }).process;
-    this.load = watchLoad && os && proc ? new LoadMonitor(os, proc, os.availableParallelism?.() ?? 1) : null;
+    this.load = watchLoad && os && proc ? new LoadMonitor(os, proc) : null;
   }
 
   /**

@@ -216,23 +216,29 @@ describe('the second thread', () => {
     }
   });
 
-  test('threads run only while the load average, less this process’s own share, leaves a core free', () => {
-    let load = 1.1, cpuMs = 0, uptime = 10;
-    const os = { loadavg: () => [load, load, load] };
-    const proc = { cpuUsage: () => ({ user: cpuMs * 1000, system: 0 }), uptime: () => uptime };
-    // This process has kept one core busy since it started: a load of 1.1 means the other core is (nearly) idle.
-    cpuMs = 10_000;
-    const monitor = new LoadMonitor(os, proc, 2);
-    expect(monitor.secondCoreFree()).toBe(true);
-    // Other programs add 1.3 to the load: less than half a core is left besides this process's own.
-    load = 2.4;
-    const later = new LoadMonitor(os, proc, 2);
-    expect(later.secondCoreFree()).toBe(false);
-    // An idle process on a machine loaded by others by 1.6 of its 2 cores.
-    cpuMs = 100;
-    load = 1.6;
-    expect(new LoadMonitor(os, proc, 2).secondCoreFree()).toBe(false);
-    load = 0.3;
-    expect(new LoadMonitor(os, proc, 2).secondCoreFree()).toBe(true);
+  test('threads run only while the machine’s CPU time, less this process’s own, leaves a core free', () => {
+    // Two cores whose busy and idle milliseconds advance as each step says, this process's CPU time likewise, and a
+    // clock that moves 300 ms per step (the monitor looks again after 250 ms).
+    let busy = 0, idle = 0, ours = 0, clock = 0;
+    const os = { cpus: () => [0, 1].map(() => ({ times: { user: busy / 2, nice: 0, sys: 0, irq: 0, idle: idle / 2 } })) };
+    const proc = { cpuUsage: () => ({ user: ours * 1000, system: 0 }) };
+    const spy = jest.spyOn(performance, 'now').mockImplementation(() => clock);
+    try {
+      const monitor = new LoadMonitor(os, proc);
+      const step = (machineBusy: number, processBusy: number): boolean => {
+        busy += machineBusy * 300;
+        idle += (2 - machineBusy) * 300;
+        ours += processBusy * 300;
+        clock += 300;
+        return monitor.secondCoreFree();
+      };
+      expect(monitor.secondCoreFree()).toBe(true); // nothing to compare yet
+      expect(step(1.1, 1)).toBe(true); // this process busy on one core, the other (nearly) idle
+      expect(step(2, 1)).toBe(false); // another program keeps the second core busy
+      expect(step(1.6, 0.2)).toBe(false); // others use 1.4 cores
+      expect(step(1.3, 1.1)).toBe(true); // a little noise besides this process's two threads
+    } finally {
+      spy.mockRestore();
+    }
   });
 });

@@ -124,6 +124,16 @@ describe('synthetic datasets', () => {
     const s = spirals({ nPerClass: 50, classes: 3 });
     expect(s.x.shape).toEqual([150, 2]);
     expect([0, 1, 2].map((k) => count(s.y, k))).toEqual([50, 50, 50]);
+    // Without noise and shuffling, point i of arm c sits at radius i/(n-1) and angle c·sweep + sweep·i/(n-1).
+    const turned = spirals({ nPerClass: 5, classes: 2, noise: 0, sweep: 3 * Math.PI, shuffle: false });
+    rows(turned.x).forEach(([u, v], j) => {
+      const [c, i] = [Math.floor(j / 5), j % 5];
+      const t = 3 * Math.PI * (c + i / 4);
+      expect(u).toBeCloseTo((i / 4) * Math.sin(t), 5);
+      expect(v).toBeCloseTo((i / 4) * Math.cos(t), 5);
+    });
+    expect(spirals({ seed: 3 }).x.toArray()).toEqual(spirals({ seed: 3, sweep: 4 }).x.toArray());
+    expect(() => spirals({ sweep: 0 })).toThrow('spirals: sweep must be a positive number of radians, got 0');
     const b = blobs({ n: 300, centers: [[0, 0], [10, 10]], clusterStd: 0.5 });
     rows(b.x).forEach(([u, v], i) => expect(Math.hypot(u - 10 * b.y.data[i], v - 10 * b.y.data[i])).toBeLessThan(3));
     expect(blobs({ centers: 4, nFeatures: 3 }).x.shape).toEqual([300, 3]);

@@ -2,11 +2,17 @@
  * Small, seeded versions of the examples in packages/examples/ (the same code the `pnpm --filter @tensorgrad/examples run …`
  * scripts execute, with fewer epochs or less data) must reach their targets.
  */
+import { mkdtempSync, readFileSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { noGrad } from '@tensorgrad/core';
+import { loadInto } from '@tensorgrad/nn';
 import { silent } from '../src/common.js';
 import { runDemo } from '../src/demo.js';
 import { runLstm } from '../src/lstm.js';
 import { runMnist } from '../src/mnist.js';
 import { runMoons } from '../src/moons.js';
+import { NamesGpt, encodeNames, runNames } from '../src/names.js';
 import { runRegression } from '../src/regression.js';
 import { runXor } from '../src/xor.js';
 
@@ -63,3 +69,41 @@ test('lstm: on short sequences the LSTM learns to recall the marked symbol, the 
   expect(ratio(lstm.gradNormAfter)).toBeGreaterThan(10 * ratio(lstm.gradNormBefore));
   expect(lstm.gradNormBefore).toHaveLength(12);
 }, 30_000);
+
+test('names: a small GPT learns far below the uniform guess, writes lowercase names, and saves a model that loads back', async () => {
+  const outDir = mkdtempSync(join(tmpdir(), 'tensorgrad-names-'));
+  try {
+    const r = await runNames({ dim: 32, heads: 4, layers: 1, steps: 150, lr: 3e-3, warmup: 20, samples: 8, temperatures: [0.8, 1.2], outDir, log: silent });
+    expect(r.uniformLoss).toBeCloseTo(Math.log(27), 10);
+    // The first steps sit near (or above) ln 27 ≈ 3.30; 150 steps bring the dev loss to ≈ 2.37, a bigram model's level.
+    expect(r.losses.slice(0, 5).every((l) => l > 3)).toBe(true);
+    expect(r.devLoss).toBeLessThan(2.5);
+    expect(r.trainLoss).toBeLessThan(2.5);
+    expect(r.losses).toHaveLength(150);
+    expect(r.samples.map((s) => s.temperature)).toEqual([0.8, 1.2]);
+    for (const { names } of r.samples) {
+      expect(names).toHaveLength(8);
+      for (const name of names) expect(name).toMatch(/^[a-z]{1,15}$/);
+    }
+    // The saved safetensors file loads into a fresh model with PyTorch's names and gives the same logits.
+    const back = new NamesGpt(r.config);
+    await loadInto(back, join(outDir, 'gpt.safetensors'));
+    const x = encodeNames(['emma', 'olivia'], r.config.block).x;
+    const [a, b] = noGrad(() => [r.model.forward(x), back.forward(x)]);
+    expect(Array.from(b.data)).toEqual(Array.from(a.data));
+    const run = JSON.parse(readFileSync(join(outDir, 'run.json'), 'utf8'));
+    expect(run.split.train).toHaveLength(6723);
+    expect(run.tensorgrad.devLoss).toBe(r.devLoss);
+    expect(run.probe.logits).toHaveLength(4 * 16 * 27);
+  } finally {
+    rmSync(outDir, { recursive: true, force: true });
+  }
+}, 60_000);
+
+test('names: encodeNames puts each name in one row, next-character targets, padding ignored', () => {
+  const { x, y } = encodeNames(['ab', 'c'], 4);
+  expect(x.toArray()).toEqual([[0, 1, 2, 0], [0, 3, 0, 0]]);
+  expect(y.toArray()).toEqual([[1, 2, 0, -1], [3, 0, -1, -1]]);
+  expect(() => encodeNames(['abcd'], 4)).toThrow(/'abcd' has 4 letters; a block of 4 tokens holds at most 3/);
+  expect(() => encodeNames(['a-b'], 4)).toThrow(/contains '-'/);
+});

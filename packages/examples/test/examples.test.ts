@@ -91,6 +91,12 @@ test('names: a small GPT learns far below the uniform guess, writes lowercase na
     const x = encodeNames(['emma', 'olivia'], r.config.block).x;
     const [a, b] = noGrad(() => [r.model.forward(x), back.forward(x)]);
     expect(Array.from(b.data)).toEqual(Array.from(a.data));
+    // One [2, heads, 16, 16] map per block: rows sum to 1, nothing above the diagonal (causal).
+    const maps = r.model.attentionMaps(x);
+    expect(maps.map((m) => m.shape)).toEqual([[2, 4, 16, 16]]);
+    const w = maps[0].toArray() as number[][][][];
+    for (const row of w[1][3]) expect(row.reduce((s, v) => s + v, 0)).toBeCloseTo(1, 5);
+    expect(w[0][2][5].slice(6).every((v) => v === 0)).toBe(true);
     const run = JSON.parse(readFileSync(join(outDir, 'run.json'), 'utf8'));
     expect(run.split.train).toHaveLength(6723);
     expect(run.tensorgrad.devLoss).toBe(r.devLoss);
@@ -98,7 +104,7 @@ test('names: a small GPT learns far below the uniform guess, writes lowercase na
   } finally {
     rmSync(outDir, { recursive: true, force: true });
   }
-}, 60_000);
+}, 120_000);
 
 test('names: encodeNames puts each name in one row, next-character targets, padding ignored', () => {
   const { x, y } = encodeNames(['ab', 'c'], 4);

@@ -3,7 +3,7 @@
  * specs. They only build JSON; `show` in render.ts draws them. Notebooks may also write specs by hand.
  */
 import { VEGA_LITE_SCHEMA, VEGA_SCHEMA, type ChartSpec } from './render.js';
-import { greyscalePngDataUrl } from './png.js';
+import { divergingPngDataUrl, greyscalePngDataUrl } from './png.js';
 
 /** One named curve. */
 export interface Series {
@@ -409,11 +409,60 @@ export function matrixChart(matrix: number[][], opts: MatrixOptions = {}): Chart
   );
 }
 
+export interface HeatmapOptions {
+  title?: string;
+  rowTitle?: string;
+  columnTitle?: string;
+  /** One label per row / column; repeats are fine (the letters of a word). Default: the indices. */
+  rowLabels?: string[];
+  columnLabels?: string[];
+  cellSize?: number;
+  /** Colour domain. Default [0, max] when no value is negative, else symmetric around 0 on a diverging scale. */
+  domain?: [number, number];
+}
+
+/**
+ * A matrix as coloured cells without numbers (attention weights, bigger matrices than matrixChart prints). Rows and
+ * columns are placed by index and labelled through the axes, so repeated labels stay separate cells.
+ */
+export function heatmapChart(matrix: number[][], opts: HeatmapOptions = {}): ChartSpec {
+  const rows = matrix.length;
+  const cols = rows === 0 ? 0 : matrix[0].length;
+  const values = matrix.flatMap((row, i) => {
+    if (row.length !== cols) throw new Error(`heatmapChart: row ${i} has ${row.length} values, row 0 has ${cols}`);
+    return row.map((v, j) => ({ i, j, v }));
+  });
+  for (const [name, labels, n] of [['rowLabels', opts.rowLabels, rows], ['columnLabels', opts.columnLabels, cols]] as const) {
+    if (labels !== undefined && labels.length !== n) throw new Error(`heatmapChart: ${name} has ${labels.length} labels for ${n} ${name === 'rowLabels' ? 'rows' : 'columns'}`);
+  }
+  const signed = values.some((d) => d.v < 0);
+  const maxAbs = Math.max(0, ...values.map((d) => Math.abs(d.v)));
+  const domain = opts.domain ?? (signed ? [-maxAbs, maxAbs] : [0, Math.max(0, ...values.map((d) => d.v))]);
+  const cell = opts.cellSize ?? 20;
+  const labelExpr = (labels: string[] | undefined) => (labels === undefined ? {} : { labelExpr: `${JSON.stringify(labels)}[datum.value]` });
+  return topLevel(
+    {
+      width: cell * cols,
+      height: cell * rows,
+      data: { values },
+      mark: 'rect',
+      encoding: {
+        x: { field: 'j', type: 'ordinal', title: opts.columnTitle ?? null, axis: { orient: 'top', labelAngle: 0, ...labelExpr(opts.columnLabels) } },
+        y: { field: 'i', type: 'ordinal', title: opts.rowTitle ?? null, axis: labelExpr(opts.rowLabels) },
+        color: { field: 'v', type: 'quantitative', title: null, scale: { scheme: signed ? 'redblue' : 'blues', domain, reverse: signed } },
+      },
+    },
+    opts.title,
+  );
+}
+
 export interface Image {
   pixels: ArrayLike<number>;
   width: number;
   height: number;
   caption?: string;
+  /** Values in [-1, 1] drawn on a diverging scale (blue < 0, white 0, red > 0) instead of greyscale ink. */
+  signed?: boolean;
 }
 
 export interface ImageGridOptions {
@@ -423,7 +472,7 @@ export interface ImageGridOptions {
   size?: number;
 }
 
-/** Greyscale images (values in [0, 1], ink dark) in a grid, each with a caption underneath. */
+/** Greyscale images (values in [0, 1], ink dark) or signed ones (`signed: true`) in a grid, each with a caption underneath. */
 export function imageGrid(images: Image[], opts: ImageGridOptions = {}): ChartSpec {
   const columns = opts.columns ?? 8;
   const size = opts.size ?? 56;
@@ -432,7 +481,7 @@ export function imageGrid(images: Image[], opts: ImageGridOptions = {}): ChartSp
   const values = images.map((img, i) => ({
     col: i % columns,
     row: Math.floor(i / columns),
-    url: greyscalePngDataUrl(img.pixels, img.width, img.height, Math.max(1, Math.round(size / img.width))),
+    url: (img.signed ? divergingPngDataUrl : greyscalePngDataUrl)(img.pixels, img.width, img.height, Math.max(1, Math.round(size / img.width))),
     caption: img.caption ?? '',
   }));
   const x = { field: 'col', type: 'quantitative', scale: { domain: [-0.5, columns - 0.5] }, axis: null };

@@ -7,6 +7,7 @@ export {
   contourChart,
   barChart,
   matrixChart,
+  heatmapChart,
   imageGrid,
   concatCharts,
   type Series,
@@ -15,5 +16,6 @@ export {
   type Point,
   type Bar,
   type Image,
+  type HeatmapOptions,
 } from './charts.js';
-export { greyscalePng } from './png.js';
+export { greyscalePng, divergingPng } from './png.js';

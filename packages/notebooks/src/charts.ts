@@ -422,8 +422,9 @@ export interface HeatmapOptions {
 }
 
 /**
- * A matrix as coloured cells without numbers (attention weights, bigger matrices than matrixChart prints). Rows and
- * columns are placed by index and labelled through the axes, so repeated labels stay separate cells.
+ * A matrix as coloured cells without numbers (attention weights, bigger matrices than matrixChart prints): white to blue
+ * for non-negative values, blue–white–red for signed ones. Rows and columns are placed by index and labelled through
+ * the axes, so repeated labels stay separate cells.
  */
 export function heatmapChart(matrix: number[][], opts: HeatmapOptions = {}): ChartSpec {
   const rows = matrix.length;
@@ -449,7 +450,8 @@ export function heatmapChart(matrix: number[][], opts: HeatmapOptions = {}): Cha
       encoding: {
         x: { field: 'j', type: 'ordinal', title: opts.columnTitle ?? null, axis: { orient: 'top', labelAngle: 0, ...labelExpr(opts.columnLabels) } },
         y: { field: 'i', type: 'ordinal', title: opts.rowTitle ?? null, axis: labelExpr(opts.rowLabels) },
-        color: { field: 'v', type: 'quantitative', title: null, scale: { scheme: signed ? 'redblue' : 'blues', domain, reverse: signed } },
+        // White at 0 in both cases, so that masked-out or unused cells read as empty.
+        color: { field: 'v', type: 'quantitative', title: null, scale: signed ? { scheme: 'redblue', domain, reverse: true } : { domain, range: ['#ffffff', '#08519c'], interpolate: 'lab' } },
       },
     },
     opts.title,

@@ -252,6 +252,7 @@ def cmd_fixture(args):
     """A small GPT trained by PyTorch on names, for packages/examples/test/names-torch.test.ts: its state dict
     (names-gpt-torch.safetensors, PyTorch's names), and in names-gpt-torch-io.safetensors an input, PyTorch's logits,
     the loss on it and the gradient of that loss for every parameter (prefixed 'grad.')."""
+    torch.set_num_threads(1)
     torch.manual_seed(0)
     config = {'vocab': 27, 'block': 16, 'layers': 2, 'dim': 16, 'heads': 2}
     run = {'config': config, 'lr': 3e-3, 'minLr': 3e-4, 'warmup': 10, 'weightDecay': 0.1, 'clip': 1.0, 'batchSize': 32}

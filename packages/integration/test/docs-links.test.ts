@@ -1,7 +1,8 @@
 /**
  * Every relative link in the repository's Markdown (README, CONTRIBUTING, CHANGELOG, docs/ including the generated
  * docs/api, and each package's README) points at a file that exists, and every #anchor at a heading of that file, with
- * the anchor GitHub gives the heading (lowercase, punctuation dropped, spaces to hyphens, -1, -2 … for repeats).
+ * the anchor GitHub gives the heading (lowercase, punctuation dropped, spaces to hyphens, -1, -2 … for repeats). The
+ * markdown cells of the tutorial notebooks are checked the same way.
  */
 import { existsSync, readFileSync, readdirSync, statSync } from 'fs';
 import { dirname, join, relative, resolve } from 'path';
@@ -58,9 +59,20 @@ function anchors(file: string): Set<string> {
   return set;
 }
 
+/** A notebook's markdown cells joined, or a Markdown file's text. */
+function markdownOf(file: string): string {
+  const raw = readFileSync(file, 'utf8');
+  if (!file.endsWith('.ipynb')) return raw;
+  const nb = JSON.parse(raw) as { cells: { cell_type: string; source: string | string[] }[] };
+  return nb.cells.filter((c) => c.cell_type === 'markdown').map((c) => (Array.isArray(c.source) ? c.source.join('') : c.source)).join('\n\n');
+}
+
+const notebookDir = join(root, 'packages', 'notebooks');
+const notebooks = readdirSync(notebookDir).filter((f) => f.endsWith('.ipynb')).map((f) => join(notebookDir, f));
+
 function brokenLinks(file: string): string[] {
   const broken: string[] = [];
-  const text = prose(readFileSync(file, 'utf8'));
+  const text = prose(markdownOf(file));
   for (const m of text.matchAll(/\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g)) {
     const target = m[1];
     if (/^[a-z][a-z0-9+.-]*:/i.test(target)) continue;
@@ -88,4 +100,9 @@ test('the Markdown files are found (README, docs, docs/api, package READMEs)', (
 
 test('every relative link and #anchor resolves', () => {
   expect(files.flatMap(brokenLinks)).toEqual([]);
+});
+
+test('every relative link in the notebooks\' markdown cells resolves', () => {
+  expect(notebooks.length).toBeGreaterThanOrEqual(10);
+  expect(notebooks.flatMap(brokenLinks)).toEqual([]);
 });

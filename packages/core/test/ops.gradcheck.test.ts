@@ -192,6 +192,34 @@ const rows: Row[] = [
   // gradcheck calls the function many times; a fresh generator of the same seed keeps the dropout mask fixed.
   { op: 'scaledDotProductAttention', variant: 'dropout 0.3 (fixed mask)', inputs: [u([2, 3, 4]), u([2, 5, 4]), u([2, 5, 3])],
     fn: (q, k, v) => tg.scaledDotProductAttention(q, k, v, { dropoutP: 0.3, generator: new Generator(11) }) },
+  // convolution: each option on its own, then combined; the vjps are conv ops, so second order covers them too
+  { op: 'conv2d', variant: 'bias', inputs: [u([2, 2, 4, 5]), u([3, 2, 3, 2]), u([3])], fn: (x, w, b) => tg.conv2d(x, w, b) },
+  { op: 'conv2d', variant: 'stride 2, padding 1, no bias', inputs: [u([2, 2, 5, 5]), u([2, 2, 3, 3])], fn: (x, w) => tg.conv2d(x, w, null, { stride: 2, padding: 1 }) },
+  { op: 'conv2d', variant: 'dilation 2, padding [1, 0], stride [1, 2]', inputs: [u([1, 2, 5, 6]), u([2, 2, 2, 3])], fn: (x, w) => tg.conv2d(x, w, null, { dilation: 2, padding: [1, 0], stride: [1, 2] }) },
+  { op: 'conv2d', variant: 'groups 2, bias', inputs: [u([2, 4, 4, 4]), u([4, 2, 2, 2]), u([4])], fn: (x, w, b) => tg.conv2d(x, w, b, { groups: 2 }) },
+  { op: 'conv2d', variant: "'same', even kernel, dilation [1, 2]", inputs: [u([1, 2, 4, 5]), u([2, 2, 2, 2])], fn: (x, w) => tg.conv2d(x, w, null, { padding: 'same', dilation: [1, 2] }) },
+  { op: 'conv2d', variant: 'unbatched [C, H, W]', inputs: [u([2, 4, 4]), u([3, 2, 3, 3]), u([3])], fn: (x, w, b) => tg.conv2d(x, w, b, { padding: 1, stride: 2 }) },
+  { op: 'conv1d', variant: 'bias', inputs: [u([2, 3, 7]), u([2, 3, 3]), u([2])], fn: (x, w, b) => tg.conv1d(x, w, b) },
+  { op: 'conv1d', variant: 'stride 2, padding 2, dilation 2, groups 3', inputs: [u([2, 3, 9]), u([6, 1, 3])], fn: (x, w) => tg.conv1d(x, w, null, { stride: 2, padding: 2, dilation: 2, groups: 3 }) },
+  { op: 'conv1d', variant: "'same', kernel 4, unbatched", inputs: [u([2, 6]), u([2, 2, 4]), u([2])], fn: (x, w, b) => tg.conv1d(x, w, b, { padding: 'same' }) },
+  { op: 'convTranspose2d', variant: 'bias', inputs: [u([2, 3, 3, 3]), u([3, 2, 2, 3]), u([2])], fn: (x, w, b) => tg.convTranspose2d(x, w, b) },
+  { op: 'convTranspose2d', variant: 'stride 2, padding 1, outputPadding 1', inputs: [u([1, 2, 3, 3]), u([2, 2, 3, 3])], fn: (x, w) => tg.convTranspose2d(x, w, null, { stride: 2, padding: 1, outputPadding: 1 }) },
+  { op: 'convTranspose2d', variant: 'groups 2, dilation 2, stride [2, 1], unbatched', inputs: [u([4, 3, 2]), u([4, 1, 2, 2]), u([2])], fn: (x, w, b) => tg.convTranspose2d(x, w, b, { groups: 2, dilation: 2, stride: [2, 1] }) },
+  { op: 'convTranspose1d', inputs: [u([2, 2, 4]), u([2, 3, 3]), u([3])], fn: (x, w, b) => tg.convTranspose1d(x, w, b, { stride: 3, padding: 1, outputPadding: 2 }) },
+  // pooling; random inputs have no ties within a window, so max pooling is differentiable there
+  { op: 'maxPool2d', inputs: [u([2, 2, 4, 4])], fn: (x) => tg.maxPool2d(x, 2) },
+  { op: 'maxPool2d', variant: 'overlapping, padding 1, ceilMode', inputs: [u([1, 2, 5, 6])], fn: (x) => tg.maxPool2d(x, 3, { stride: 2, padding: 1, ceilMode: true }) },
+  { op: 'maxPool2d', variant: 'dilation 2, unbatched', inputs: [u([2, 5, 5])], fn: (x) => tg.maxPool2d(x, [2, 2], { stride: 1, dilation: 2 }) },
+  { op: 'maxPool1d', inputs: [u([2, 3, 7])], fn: (x) => tg.maxPool1d(x, 3, { stride: 2, padding: 1 }) },
+  { op: 'avgPool2d', inputs: [u([2, 2, 4, 4])], fn: (x) => tg.avgPool2d(x, 2) },
+  { op: 'avgPool2d', variant: 'padding 1, ceilMode, countIncludePad false', inputs: [u([1, 2, 5, 4])], fn: (x) => tg.avgPool2d(x, 3, { stride: 2, padding: 1, ceilMode: true, countIncludePad: false }) },
+  { op: 'avgPool2d', variant: 'divisorOverride 3, unbatched', inputs: [u([2, 4, 5])], fn: (x) => tg.avgPool2d(x, [2, 3], { stride: [2, 1], divisorOverride: 3 }) },
+  { op: 'adaptiveAvgPool2d', inputs: [u([2, 2, 5, 7])], fn: (x) => tg.adaptiveAvgPool2d(x, [3, 4]) },
+  { op: 'adaptiveAvgPool2d', variant: 'upsampling 3 → 5, null keeps a dimension', inputs: [u([2, 3, 4])], fn: (x) => tg.adaptiveAvgPool2d(x, [5, null]) },
+  { op: 'interpolate', variant: 'nearest, size', inputs: [u([1, 2, 3, 4])], fn: (x) => tg.interpolate(x, { size: [5, 7] }) },
+  { op: 'interpolate', variant: 'bilinear, scaleFactor 2', inputs: [u([1, 2, 3, 3])], fn: (x) => tg.interpolate(x, { scaleFactor: 2, mode: 'bilinear' }) },
+  { op: 'interpolate', variant: 'bilinear, alignCorners, shrinking', inputs: [u([2, 1, 5, 4])], fn: (x) => tg.interpolate(x, { size: [3, 3], mode: 'bilinear', alignCorners: true }) },
+  { op: 'interpolate', variant: 'linear, 1-D', inputs: [u([2, 2, 4])], fn: (x) => tg.interpolate(x, { size: 7, mode: 'linear' }) },
 ];
 
 const label = (r: Row) => (r.variant ? `${r.op} (${r.variant})` : r.op);

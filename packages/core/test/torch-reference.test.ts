@@ -192,6 +192,16 @@ const OPS: Record<string, OpFn> = {
   },
   attentionWeights: (a, kw) => tg.attentionWeights(t(a, 0), t(a, 1), attentionOptions(a, 2, kw)),
   scaledDotProductAttention: (a, kw) => tg.scaledDotProductAttention(t(a, 0), t(a, 1), t(a, 2), attentionOptions(a, 3, kw)),
+  // convolution and pooling: kwargs are the options object (pooling's also carries kernelSize / outputSize)
+  conv1d: (a, kw) => tg.conv1d(t(a, 0), t(a, 1), a.length > 2 ? t(a, 2) : null, kw as tg.ConvOptions),
+  conv2d: (a, kw) => tg.conv2d(t(a, 0), t(a, 1), a.length > 2 ? t(a, 2) : null, kw as tg.ConvOptions),
+  convTranspose1d: (a, kw) => tg.convTranspose1d(t(a, 0), t(a, 1), a.length > 2 ? t(a, 2) : null, kw as tg.ConvTransposeOptions),
+  convTranspose2d: (a, kw) => tg.convTranspose2d(t(a, 0), t(a, 1), a.length > 2 ? t(a, 2) : null, kw as tg.ConvTransposeOptions),
+  maxPool1d: (a, { kernelSize, ...kw }) => tg.maxPool1d(t(a), kernelSize as number, kw as tg.MaxPoolOptions),
+  maxPool2d: (a, { kernelSize, ...kw }) => tg.maxPool2d(t(a), kernelSize as number, kw as tg.MaxPoolOptions),
+  avgPool2d: (a, { kernelSize, ...kw }) => tg.avgPool2d(t(a), kernelSize as number, kw as tg.AvgPoolOptions),
+  adaptiveAvgPool2d: (a, kw) => tg.adaptiveAvgPool2d(t(a), kw.outputSize as number | (number | null)[]),
+  interpolate: (a, kw) => tg.interpolate(t(a), kw as tg.InterpolateOptions),
 };
 
 /** Attention options from the kwargs; the mask (if any) is operand `i`, boolean masks arrive as 0/1 and become int32. */
@@ -218,6 +228,7 @@ const DIFFERENTIABLE_OPS = [
   ...['reshape', 'view', 'flatten', 'transpose', 'permute', 'squeeze', 'unsqueeze', 'expand', 'broadcastTo', 'slice'],
   ...['narrow', 'indexSelect', 'gather', 'concat', 'cat', 'stack', 'split', 'pad'],
   ...['softmax', 'logSoftmax'],
+  ...['conv1d', 'conv2d', 'convTranspose1d', 'convTranspose2d', 'maxPool1d', 'maxPool2d', 'avgPool2d', 'adaptiveAvgPool2d', 'interpolate'],
 ];
 
 interface Tol {

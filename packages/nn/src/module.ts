@@ -265,7 +265,7 @@ export abstract class Module {
     return [...this.namedParameters()].map(([, p]) => p);
   }
 
-  /** Buffers with dotted names (`bn.runningMean`), persistent or not. */
+  /** Buffers with dotted names (`bn.running_mean`), persistent or not. */
   *namedBuffers(): Generator<[string, Tensor]> {
     const seen = new Set<Tensor>();
     for (const slot of tensorSlots(this)) {
@@ -335,6 +335,7 @@ export abstract class Module {
    */
   loadStateDict(record: Record<string, Tensor>, { strict = true }: { strict?: boolean } = {}): LoadStateDictResult {
     if (record === null || typeof record !== 'object') throw new Error(`loadStateDict: expected a record of tensors, got ${record === null ? 'null' : typeof record}`);
+    record = this.renameLegacyKeys(record);
     const targets = new Map<string, Tensor>();
     for (const slot of tensorSlots(this)) if (slot.persistent && !targets.has(slot.name)) targets.set(slot.name, slot.tensor);
     const missingKeys = [...targets.keys()].filter((k) => !(k in record));
@@ -357,6 +358,30 @@ export abstract class Module {
       for (const [name, target] of targets) if (name in record) target.assign(record[name].to(target.dtype));
     });
     return { missingKeys, unexpectedKeys };
+  }
+
+  /**
+   * Names this module's parameters or buffers had in older versions, mapped to their current names (both local to
+   * the module, e.g. `{ runningMean: 'running_mean' }`), so `loadStateDict` still accepts files saved before a rename.
+   * Override when renaming a field.
+   */
+  protected legacyStateDictNames(): Record<string, string> {
+    return {};
+  }
+
+  /** `record` with every legacy key of every sub-module renamed to its current name (unless that name is present too). */
+  private renameLegacyKeys(record: Record<string, Tensor>): Record<string, Tensor> {
+    let out = record;
+    for (const [prefix, m] of this.namedModules()) {
+      for (const [old, current] of Object.entries(m.legacyStateDictNames())) {
+        const from = prefix ? `${prefix}.${old}` : old, to = prefix ? `${prefix}.${current}` : current;
+        if (!(from in out) || to in out) continue;
+        if (out === record) out = { ...record };
+        out[to] = out[from];
+        delete out[from];
+      }
+    }
+    return out;
   }
 
   /**

@@ -70,3 +70,12 @@ export function indexTensor(values: Int32Array, shape: number[]): Tensor {
 export function floatOf(x: Tensor): 'float32' | 'float64' {
   return x.dtype === 'float64' ? 'float64' : 'float32';
 }
+
+/** A size option (a number, or one number per spatial dimension) as `dims` integers ≥ min, or an error naming the layer. */
+export function sizeTuple(value: number | readonly number[], dims: number, option: string, fnName: string, min: number): number[] {
+  const list = typeof value === 'number' ? new Array<number>(dims).fill(value) : Array.isArray(value) ? value : null;
+  if (list === null || list.length !== dims || !list.every((v) => Number.isInteger(v) && v >= min)) {
+    throw new Error(`${fnName}: ${option} must be ${dims === 1 ? 'an integer' : `an integer or ${dims} integers`} ≥ ${min}, got ${JSON.stringify(value)}`);
+  }
+  return list.slice();
+}

@@ -3,7 +3,7 @@
  * is what the gradient-check suite checks for completeness and what docs/ops.md is generated from — there is no
  * separate hand-kept list to drift.
  */
-export type OpFamily = 'unary' | 'binary' | 'comparison' | 'reduction' | 'scan' | 'linalg' | 'shape' | 'indexing' | 'activation' | 'dtype' | 'sampling' | 'nn';
+export type OpFamily = 'unary' | 'binary' | 'comparison' | 'reduction' | 'scan' | 'linalg' | 'shape' | 'indexing' | 'activation' | 'dtype' | 'sampling' | 'nn' | 'convolution' | 'pooling';
 
 export interface OpInfo {
   name: string;

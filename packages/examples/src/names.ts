@@ -153,6 +153,8 @@ export interface SampleOptions {
  */
 export function sampleNames(model: NamesGpt, count: number, { temperature = 1, topK = VOCAB, generator }: SampleOptions = {}): string[] {
   if (!(temperature > 0)) throw new Error(`sampleNames: temperature must be > 0, got ${temperature}`);
+  if (!Number.isInteger(topK) || topK < 1) throw new Error(`sampleNames: topK must be a positive integer, got ${topK}`);
+  if (!Number.isInteger(count) || count < 1) throw new Error(`sampleNames: count must be a positive integer, got ${count}`);
   return noGrad(() => {
     const { block } = model.config;
     const rows: number[][] = Array.from({ length: count }, () => [0]);
@@ -233,8 +235,8 @@ export async function runNames({
   const model = new NamesGpt(config, { generator: new Generator(seed) });
   const parameters = model.parameters().reduce((n, p) => n + p.size, 0);
   log(`GPT: ${layers} blocks, ${dim} dims, ${heads} heads, context ${block}, vocabulary ${vocab}: ${parameters.toLocaleString('en-US')} parameters`);
-  const initial = model.stateDict();
-  const initialCopy = Object.fromEntries(Object.entries(initial).map(([k, v]) => [k, v.clone()]));
+  // The starting weights, copied before training changes them: the PyTorch twin starts from the same ones.
+  const initial = Object.fromEntries(Object.entries(model.stateDict()).map(([k, v]) => [k, v.clone()]));
 
   // Weight decay shrinks the matrices only: decaying LayerNorm gains and biases towards 0 just fights the model.
   const matrices = model.parameters().filter((p) => p.ndim >= 2), others = model.parameters().filter((p) => p.ndim < 2);
@@ -286,7 +288,7 @@ export async function runNames({
     await mkdir(outDir, { recursive: true });
     const metadata = { config: JSON.stringify(config), format: 'tensorgrad names GPT' };
     await save(model, join(outDir, 'gpt.safetensors'), { metadata });
-    await save(initialCopy, join(outDir, 'init.safetensors'), { metadata });
+    await save(initial, join(outDir, 'init.safetensors'), { metadata });
     // A fixed input for the PyTorch twin to reproduce: the first four dev names.
     const probe = dev.x.slice([[0, 4]]);
     const probeLogits = noGrad(() => model.forward(probe));

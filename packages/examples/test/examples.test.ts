@@ -12,7 +12,7 @@ import { runDemo } from '../src/demo.js';
 import { runLstm } from '../src/lstm.js';
 import { runMnist } from '../src/mnist.js';
 import { runMoons } from '../src/moons.js';
-import { NamesGpt, encodeNames, runNames } from '../src/names.js';
+import { NamesGpt, encodeNames, runNames, sampleNames } from '../src/names.js';
 import { runRegression } from '../src/regression.js';
 import { runXor } from '../src/xor.js';
 
@@ -112,4 +112,13 @@ test('names: encodeNames puts each name in one row, next-character targets, padd
   expect(y.toArray()).toEqual([[1, 2, 0, -1], [3, 0, -1, -1]]);
   expect(() => encodeNames(['abcd'], 4)).toThrow(/'abcd' has 4 letters; a block of 4 tokens holds at most 3/);
   expect(() => encodeNames(['a-b'], 4)).toThrow(/contains '-'/);
+});
+
+test('names: sampleNames rejects bad settings with its own name', () => {
+  const model = new NamesGpt({ vocab: 27, block: 8, layers: 1, dim: 8, heads: 2 });
+  expect(() => sampleNames(model, 2, { temperature: 0 })).toThrow(/sampleNames: temperature must be > 0/);
+  expect(() => sampleNames(model, 2, { topK: 0 })).toThrow(/sampleNames: topK must be a positive integer, got 0/);
+  expect(() => sampleNames(model, 1.5)).toThrow(/sampleNames: count must be a positive integer/);
+  // An untrained model still writes lowercase strings of at most block − 1 letters.
+  for (const name of sampleNames(model, 5, { topK: 5 })) expect(name).toMatch(/^[a-z]{0,7}$/);
 });

@@ -176,7 +176,7 @@ def train(model, run, x, y, steps, batches, log_every=500):
     opt, schedule = optimiser(model, run, steps)
     losses = []
     n = x.shape[0]
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     for step in range(1, steps + 1):
         rows = torch.tensor([batches.integer(0, n) for _ in range(run['batchSize'])])
         xb, yb = x[rows], y[rows]
@@ -189,7 +189,7 @@ def train(model, run, x, y, steps, batches, log_every=500):
         losses.append(loss.item())
         if log_every and step % log_every == 0:
             print(f'  step {step}/{steps}  loss {sum(losses[-50:]) / len(losses[-50:]):.3f}  {time.perf_counter() - start:.1f} s')
-    return losses, time.perf_counter() - start
+    return losses, time.perf_counter() - start, time.process_time() - cpu_start
 
 
 def load_run(directory):
@@ -235,14 +235,15 @@ def cmd_train(args):
         origin = f'PyTorch\'s own initialisation (torch.manual_seed({args.torch_init})), batches from seed {args.torch_init + 1}'
     x, y = encode(run['split']['train'], config['block'])
     print(f'PyTorch {torch.__version__}, {torch.get_num_threads()} thread: the names GPT {config}, {steps} steps from {origin}')
-    losses, seconds = train(model, run, x, y, steps, batches)
+    losses, seconds, cpu_seconds = train(model, run, x, y, steps, batches)
     train_loss = mean_loss(model, x, y)
     dev = mean_loss(model, *encode(run['split']['dev'], config['block']))
-    print(f'{steps} steps in {seconds:.1f} s ({steps / seconds:.1f} steps/s)')
-    print(f'loss per character: train {train_loss:.4f}, dev {dev:.4f}')
+    print(f'{steps} steps in {seconds:.1f} s ({steps / seconds:.1f} steps/s; {1000 * cpu_seconds / steps:.1f} ms of CPU time per step)')
+    print(f'loss per character: train {train_loss:.6f}, dev {dev:.6f}')
     if steps == run['steps']:
         tg = run['tensorgrad']
-        print(f'tensorgrad (run.json): train {tg["trainLoss"]:.4f}, dev {tg["devLoss"]:.4f}, {tg["stepsPerSecond"]:.1f} steps/s')
+        print(f'tensorgrad (run.json): train {tg["trainLoss"]:.6f}, dev {tg["devLoss"]:.6f}, {tg["stepsPerSecond"]:.1f} steps/s, '
+              f'{tg["cpuMsPerStep"]:.1f} ms of CPU time per step')
         if args.torch_init is None:
             first = max(abs(a - b) for a, b in zip(losses[:10], tg['losses'][:10]))
             print(f'first 10 step losses: largest difference from tensorgrad {first:.2e}')

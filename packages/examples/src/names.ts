@@ -177,8 +177,11 @@ export function sampleNames(model: NamesGpt, count: number, { temperature = 1, t
   });
 }
 
-export interface NamesOptions extends Partial<GptConfig> {
+/** Options of `runNames`: the model size (the vocabulary is always the 27 tokens of CHARS) and the training run. */
+export interface NamesOptions extends Partial<Omit<GptConfig, 'vocab'>> {
+  /** Names per step (default 32). */
   batchSize?: number;
+  /** Training steps (default 2000). */
   steps?: number;
   /** Peak learning rate, reached after the warmup (default 2e-3). */
   lr?: number;
@@ -213,18 +216,25 @@ export interface NamesResult {
   devLoss: number;
   /** Sampled names for each temperature. */
   samples: { temperature: number; names: string[] }[];
-  /** Training steps per second (the training loop only). */
+  /** Training steps per second of wall-clock time (the training loop only). */
   stepsPerSecond: number;
   trainMs: number;
+  /**
+   * CPU time of the process per training step, in ms (user + system, all threads): on a shared machine it moves far
+   * less with the load than wall-clock time does.
+   */
+  cpuMsPerStep: number;
   model: NamesGpt;
 }
 
 /** Trains the GPT on the training names (a random batch of rows per step), reports losses and samples, saves it. */
 export async function runNames({
-  vocab = VOCAB, block = 16, layers = 2, dim = 64, heads = 4,
+  block = 16, layers = 2, dim = 64, heads = 4,
   batchSize = 32, steps = 2000, lr = 2e-3, minLr, warmup = 100, weightDecay = 0.1, clip = 1, seed = 0,
   samples = 12, temperatures = [0.5, 1, 1.5], topK = 10, outDir = join(__dirname, '..', 'out', 'names'), log = console.log,
 }: NamesOptions = {}): Promise<NamesResult> {
+  if (!(Number.isInteger(warmup) && warmup >= 1 && warmup < steps)) throw new Error(`runNames: warmup must be an integer in [1, steps), got ${warmup} with steps ${steps}`);
+  const vocab = VOCAB;
   const config: GptConfig = { vocab, block, layers, dim, heads };
   const names = await loadNames();
   const split = trainDevTestSplit(names, { seed });
@@ -251,7 +261,7 @@ export async function runNames({
   const nTrain = split.train.length;
   const losses: number[] = [];
   const bar = new ProgressBar(steps, { label: 'train', log: log === console.log ? undefined : log });
-  const start = performance.now();
+  const start = performance.now(), cpuStart = process.cpuUsage();
   for (let step = 1; step <= steps; step++) {
     const rows = tensor(Array.from({ length: batchSize }, () => batches.integer(0, nTrain)), { dtype: 'int32' });
     const x = train.x.indexSelect(0, rows), y = train.y.indexSelect(0, rows);
@@ -269,11 +279,14 @@ export async function runNames({
   }
   bar.finish();
   const trainMs = performance.now() - start;
+  const cpu = process.cpuUsage(cpuStart);
+  const cpuMsPerStep = (cpu.user + cpu.system) / 1000 / steps;
   const stepsPerSecond = steps / (trainMs / 1000);
 
   const uniformLoss = Math.log(vocab);
   const trainLoss = meanLoss(model, train), devLoss = meanLoss(model, dev);
-  log(`\n${steps} steps in ${clock(trainMs / 1000)} (${stepsPerSecond.toFixed(1)} steps/s, ${duration(trainMs / steps)} per step)`);
+  log(`\n${steps} steps in ${clock(trainMs / 1000)} (${stepsPerSecond.toFixed(1)} steps/s, ${duration(trainMs / steps)} per step; ` +
+    `${cpuMsPerStep.toFixed(1)} ms of CPU time per step)`);
   log(`loss per character: train ${trainLoss.toFixed(4)}, dev ${devLoss.toFixed(4)} (uniform guess ln 27 = ${uniformLoss.toFixed(4)})`);
 
   const generator = new Generator(seed + 2);
@@ -295,13 +308,13 @@ export async function runNames({
     const run = {
       config, seed, batchSize, steps, lr, minLr: floor, warmup, weightDecay, clip,
       split: { train: split.train, dev: split.dev, test: split.test },
-      tensorgrad: { trainLoss, devLoss, stepsPerSecond, losses },
+      tensorgrad: { trainLoss, devLoss, stepsPerSecond, cpuMsPerStep, losses },
       probe: { input: Array.from(probe.data), shape: probe.shape, logits: Array.from(probeLogits.data) },
     };
     await writeFile(join(outDir, 'run.json'), JSON.stringify(run));
     log(`\nsaved ${join(outDir, 'gpt.safetensors')} (and init.safetensors, run.json for packages/examples/python/names_gpt.py)`);
   }
-  return { config, parameters, uniformLoss, losses, trainLoss, devLoss, samples: drawn, stepsPerSecond, trainMs, model };
+  return { config, parameters, uniformLoss, losses, trainLoss, devLoss, samples: drawn, stepsPerSecond, trainMs, cpuMsPerStep, model };
 }
 
 runIfMain(module, () => runNames());

@@ -80,6 +80,8 @@ test('names: a small GPT learns far below the uniform guess, writes lowercase na
     expect(r.devLoss).toBeLessThan(2.5);
     expect(r.trainLoss).toBeLessThan(2.5);
     expect(r.losses).toHaveLength(150);
+    expect(r.cpuMsPerStep).toBeGreaterThan(0);
+    expect(r.stepsPerSecond).toBeCloseTo(150 / (r.trainMs / 1000), 6);
     expect(r.samples.map((s) => s.temperature)).toEqual([0.8, 1.2]);
     for (const { names } of r.samples) {
       expect(names).toHaveLength(8);

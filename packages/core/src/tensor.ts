@@ -3,7 +3,7 @@
  * method here that forwards to the function of the same name in ops/ — the ops hold the math, this file holds none.
  */
 import type { Storage } from './kernels/types.js';
-import { allocate, type DType } from './dtype.js';
+import { allocate, checkInt32, type DType } from './dtype.js';
 import { fmtShape, sizeOf, type Shape } from './shape.js';
 import { checkOptionKeys, describeValue } from './validate.js';
 import type { GradNode } from './autograd/node.js';
@@ -83,9 +83,13 @@ export class Tensor {
     return new Tensor(this.data, shape, this.dtype, this._storage);
   }
 
-  /** @internal A fresh tensor of the given shape, zero-filled. */
+  /**
+   * @internal A fresh tensor of the given shape whose values are all zero (typed arrays start zeroed, so unlike
+   * `torch.empty` the contents are defined). Kernels write their results into such tensors. A shape too large to
+   * allocate throws an AllocationError naming the shape; the op that asked renames it (see defineOp).
+   */
   static empty(shape: Shape, dtype: DType): Tensor {
-    return new Tensor(allocate(dtype, sizeOf(shape)), shape.slice(), dtype);
+    return new Tensor(allocate(dtype, sizeOf(shape), shape), shape.slice(), dtype);
   }
 
   get ndim(): number {
@@ -223,8 +227,11 @@ export class Tensor {
     return this;
   }
 
+  /** Sets every element to `value` (an integer in range for an int32 tensor). */
   fill(value: number): this {
     this._checkInPlace('fill');
+    if (typeof value !== 'number') throw new Error(`fill: value must be a number, got ${describeValue(value)}`);
+    if (this.dtype === 'int32') checkInt32(value, 'fill');
     this._bumpVersion();
     this.data.fill(value);
     return this;

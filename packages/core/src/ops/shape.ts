@@ -7,6 +7,10 @@ import { record } from '../autograd/node.js';
 import { stridedCopy } from '../kernels/copy.js';
 import { broadcastStrides, broadcastsTo, fmtShape, normAxes, normAxis, sameShape, sizeOf, stridesOf } from '../shape.js';
 import { defineOp } from './registry.js';
+import { cast } from './cast.js';
+import { promoteTypes, type DType } from '../dtype.js';
+import { describeValue } from '../describe.js';
+import { expectTensor } from '../validate.js';
 
 export const reshape = defineOp({
   name: 'reshape', family: 'shape', differentiable: true, primitive: true,
@@ -234,27 +238,33 @@ export const chunk = defineOp({
 
 export const concat = defineOp({
   name: 'concat', family: 'shape', differentiable: true, primitive: true,
-  summary: 'joins tensors along an existing axis (`cat` is an alias)', grad: 'each input gets its slice of g',
-}, (tensors: readonly Tensor[], axis = 0): Tensor => {
-  if (!Array.isArray(tensors) || tensors.length === 0) throw new Error('concat: expected a non-empty array of tensors');
+  summary: 'joins tensors along an existing axis (`cat` is an alias); dtypes promote like PyTorch\'s', grad: 'each input gets its slice of g',
+}, (tensors: readonly Tensor[], axis = 0): Tensor => joined(tensors, axis, 'concat'));
+
+/** concat's body; `op` is the function the user called (concat or stack) for error messages. */
+function joined(tensors: readonly Tensor[], axis: number, op: string): Tensor {
+  if (!Array.isArray(tensors) || tensors.length === 0) throw new Error(`${op}: expected a non-empty array of tensors, got ${describeValue(tensors)}`);
+  tensors.forEach((t, i) => expectTensor(t, op, `tensors[${i}]`));
   const first = tensors[0];
-  const a = normAxis(axis, first.ndim, 'concat', first.shape);
-  const dtype = tensors.some((t) => t.dtype === 'float64') ? 'float64' : first.dtype;
+  if (first.ndim === 0) throw new Error(`${op}: zero-dimensional tensors cannot be concatenated (use stack)`);
+  const a = normAxis(axis, first.ndim, op, first.shape);
   tensors.forEach((t, i) => {
     if (t.ndim !== first.ndim || t.shape.some((d: number, k: number) => k !== a && d !== first.shape[k])) {
-      throw new Error(`concat: tensor ${i} has shape ${fmtShape(t.shape)}, which does not match ${fmtShape(first.shape)} outside axis ${axis}`);
+      throw new Error(`${op}: tensor ${i} has shape ${fmtShape(t.shape)}, which does not match ${fmtShape(first.shape)} outside axis ${axis}`);
     }
   });
+  // PyTorch's promotion over all inputs: cat([int32, float32]) is float32, and the float input keeps its gradient.
+  const dtype = tensors.reduce<DType>((d, t) => promoteTypes(d, t.dtype), first.dtype);
+  const inputs = tensors.map((t) => (t.dtype === dtype ? t : cast(t, dtype)));
   const shape = first.shape.slice();
-  shape[a] = tensors.reduce((acc, t) => acc + t.shape[a], 0);
+  shape[a] = inputs.reduce((acc, t) => acc + t.shape[a], 0);
   const out = Tensor.empty(shape, dtype);
   const outStrides = stridesOf(shape);
   let offset = 0;
-  for (const t of tensors) {
+  for (const t of inputs) {
     stridedCopy(t.data, 0, stridesOf(t.shape), t.shape, out.data, offset * outStrides[a], outStrides);
     offset += t.shape[a];
   }
-  const inputs = tensors.map((t) => (t.dtype === dtype ? t : t.to(dtype)));
   return record('concat', out, inputs, (g, needs) => {
     let start = 0;
     return inputs.map((t, i) => {
@@ -263,18 +273,19 @@ export const concat = defineOp({
       return piece;
     });
   }, []);
-});
+}
 
 export const stack = defineOp({
   name: 'stack', family: 'shape', differentiable: true, primitive: false,
   summary: 'joins same-shape tensors along a new axis', grad: 'composite (unsqueeze + concat)',
 }, (tensors: readonly Tensor[], axis = 0): Tensor => {
-  if (!Array.isArray(tensors) || tensors.length === 0) throw new Error('stack: expected a non-empty array of tensors');
+  if (!Array.isArray(tensors) || tensors.length === 0) throw new Error(`stack: expected a non-empty array of tensors, got ${describeValue(tensors)}`);
   tensors.forEach((t, i) => {
+    expectTensor(t, 'stack', `tensors[${i}]`);
     if (!sameShape(t.shape, tensors[0].shape)) throw new Error(`stack: tensor ${i} has shape ${fmtShape(t.shape)}, expected ${fmtShape(tensors[0].shape)} like tensor 0`);
   });
   const a = normAxis(axis, tensors[0].ndim + 1, 'stack', tensors[0].shape);
-  return concat(tensors.map((t) => unsqueeze(t, a)), a);
+  return joined(tensors.map((t) => unsqueeze(t, a)), a, 'stack');
 });
 
 export const pad = defineOp({

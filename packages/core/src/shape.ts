@@ -29,8 +29,18 @@ export function fmtShape(shape: Shape): string {
   return `[${shape.join(', ')}]`;
 }
 
-/** NumPy/PyTorch broadcasting of two shapes; `op` names the caller in the error. */
-export function broadcastShapes(a: Shape, b: Shape, op = 'broadcast'): number[] {
+/** The shape two shapes broadcast to (NumPy/PyTorch rules), for users; ops call `broadcastPair` on shapes known valid. */
+export function broadcastShapes(a: Shape, b: Shape): number[] {
+  for (const s of [a, b]) {
+    if (!Array.isArray(s) || !s.every((d) => typeof d === 'number' && Number.isSafeInteger(d) && d >= 0)) {
+      throw new Error(`broadcastShapes: shapes must be arrays of non-negative integers, got ${describeValue(s)}`);
+    }
+  }
+  return broadcastPair(a, b, 'broadcastShapes');
+}
+
+/** NumPy/PyTorch broadcasting of two valid shapes; `op` names the caller in the error. */
+export function broadcastPair(a: Shape, b: Shape, op: string): number[] {
   if (sameShape(a, b)) return a.slice();
   const n = Math.max(a.length, b.length);
   const out = new Array<number>(n);

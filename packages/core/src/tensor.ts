@@ -101,6 +101,7 @@ export class Tensor {
   }
 
   set requiresGrad(value: boolean) {
+    if (typeof value !== 'boolean') throw new Error(`requiresGrad: expected true or false, got ${describeValue(value)}`);
     if (this._node) {
       throw new Error(`requiresGrad can only be set on leaf tensors; this one was produced by '${this._node.op}'. Use detach() to get a leaf.`);
     }
@@ -120,6 +121,7 @@ export class Tensor {
 
   /** Sets requiresGrad and returns this tensor (chainable, like PyTorch's requires_grad_()). */
   requiresGrad_(value = true): this {
+    if (typeof value !== 'boolean') throw new Error(`requiresGrad_: expected true or false, got ${describeValue(value)}`);
     this.requiresGrad = value;
     return this;
   }
@@ -188,6 +190,7 @@ export class Tensor {
    * Returns a handle whose `remove()` unregisters the hook.
    */
   registerHook(fn: Hook): { remove(): void } {
+    if (typeof fn !== 'function') throw new Error(`registerHook: expected a function (grad) => Tensor | undefined, got ${describeValue(fn)}`);
     if (!this.requiresGrad) throw new Error('registerHook: cannot register a hook on a tensor that does not require grad');
     (this._hooks ??= []).push(fn);
     return { remove: () => { this._hooks = this._hooks?.filter((h) => h !== fn) ?? null; } };
@@ -328,7 +331,10 @@ export class Tensor {
   unsqueeze(axis: number): Tensor { return S.unsqueeze(this, axis); }
   expand(shape: readonly number[]): Tensor { return S.expand(this, shape); }
   broadcastTo(shape: readonly number[]): Tensor { return S.broadcastTo(this, shape); }
-  expandAs(other: Tensor): Tensor { return S.broadcastTo(this, other.shape); }
+  expandAs(other: Tensor): Tensor {
+    if (!(other instanceof Tensor)) throw new Error(`expandAs: other must be a Tensor, got ${describeValue(other)}`);
+    return S.broadcastTo(this, other.shape);
+  }
   slice(spec: readonly SliceSpec[]): Tensor { return S.slice(this, spec); }
   narrow(axis: number, start: number, length: number): Tensor { return S.narrow(this, axis, start, length); }
   split(sizeOrSections: number | readonly number[], axis = 0): Tensor[] { return S.split(this, sizeOrSections, axis); }

@@ -7,7 +7,7 @@ import { record } from '../autograd/node.js';
 import { BinaryCode, binaryKernel, scalarKernel, whereKernel } from '../kernels/binary.js';
 import type { FloatArray } from '../kernels/types.js';
 import { allocate, checkInt32, floatDType, resultType, type DType } from '../dtype.js';
-import { broadcastShapes } from '../shape.js';
+import { broadcastPair } from '../shape.js';
 import { describeValue } from '../describe.js';
 import { defineOp } from './registry.js';
 import { cast } from './cast.js';
@@ -49,7 +49,7 @@ function codeFor(code: BinaryCode, dtype: DType): BinaryCode {
 }
 
 function compute(code: BinaryCode, a: Tensor, b: Tensor, op: string, outDType: DType = a.dtype): Tensor {
-  const shape = broadcastShapes(a.shape, b.shape, op);
+  const shape = broadcastPair(a.shape, b.shape, op);
   if (code === BinaryCode.Pow && a.dtype === 'int32') {
     for (let i = 0; i < b.size; i++) {
       if (b.data[i] < 0) throw new Error(`${op}: integers to negative integer powers are not allowed (exponent ${b.data[i]}); cast the base to float first`);
@@ -139,7 +139,7 @@ export const where = defineOp({
   checkOperand(y, 'where', 'the third argument');
   const dt = resultType([x, y]);
   const a = toTensor(x, dt, 'where'), b = toTensor(y, dt, 'where');
-  const shape = broadcastShapes(broadcastShapes(cond.shape, a.shape, 'where'), b.shape, 'where');
+  const shape = broadcastPair(broadcastPair(cond.shape, a.shape, 'where'), b.shape, 'where');
   const out = Tensor.empty(shape, dt);
   whereKernel(cond.data, cond.shape, a.data, a.shape, b.data, b.shape, out.data, shape);
   return record('where', out, [a, b], (g, needs) => [

@@ -9,7 +9,7 @@ import { gemm } from '../kernels/gemm.js';
 import type { FloatArray } from '../kernels/types.js';
 import { floatDType, promoteTypes } from '../dtype.js';
 import { describeValue } from '../describe.js';
-import { broadcastShapes, broadcastStrides, fmtShape, sizeOf } from '../shape.js';
+import { broadcastPair, broadcastStrides, fmtShape, sizeOf } from '../shape.js';
 import { defineOp } from './registry.js';
 import { cast } from './cast.js';
 import { reshape } from './shape.js';
@@ -23,7 +23,7 @@ function mm(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tensor {
     throw new Error(`matmul: shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)} are not aligned (${ka} ≠ ${kb})`);
   }
   const batchA = a.shape.slice(0, ra - 2), batchB = b.shape.slice(0, rb - 2);
-  const batch = broadcastShapes(batchA, batchB, 'matmul (batch dimensions)');
+  const batch = broadcastPair(batchA, batchB, 'matmul (batch dimensions)');
   const out = Tensor.empty([...batch, m, n], a.dtype);
   const nb = sizeOf(batch);
   const sa = broadcastStrides(batchA, batch), sb = broadcastStrides(batchB, batch);

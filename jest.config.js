@@ -7,6 +7,7 @@ module.exports = {
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json' }] },
   moduleNameMapper: {
     '^@tensorgrad/core$': '<rootDir>/packages/core/src/index.ts',
+    '^@tensorgrad/core/util$': '<rootDir>/packages/core/src/util.ts',
     '^@tensorgrad/nn$': '<rootDir>/packages/nn/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },

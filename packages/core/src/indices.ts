@@ -27,7 +27,7 @@ export function readIndices(indices: unknown, fn: string, what = 'indices'): { v
   const values = new Int32Array(t.size);
   for (let i = 0; i < values.length; i++) {
     const v = t.data[i];
-    if (!Number.isInteger(v) || v < -2147483648 || v > 2147483647) throw new Error(`${fn}: ${what} must be integers, got ${v} at flat position ${i}`);
+    if (!Number.isInteger(v) || v < -2147483648 || v > 2147483647) throw new Error(`${fn}: ${what} must hold integers, got ${v} at flat position ${i}`);
     values[i] = v;
   }
   return { values, shape: [...t.shape] };

@@ -1,64 +1,19 @@
-/** Small helpers shared by layers, losses and data utilities. */
+/**
+ * Helpers shared by layers, losses and data utilities. Argument checks, shape formatting and index reading come from
+ * `@tensorgrad/core/util`, so nn's errors read like core's; only the nn-specific conveniences live here.
+ */
 import { Tensor, tensor, type DType } from '@tensorgrad/core';
+import { floatDType } from '@tensorgrad/core/util';
 
-/** `[2, 3]` for error messages. */
-export function shapeStr(shape: readonly number[]): string {
-  return `[${shape.join(', ')}]`;
-}
-
-export function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
-}
-
-/** Throws unless `x` is a Tensor, naming the caller and the argument. */
-export function expectTensor(x: unknown, fnName: string, argName = 'input'): asserts x is Tensor {
-  if (!(x instanceof Tensor)) throw new Error(`${fnName}: ${argName} must be a Tensor, got ${x === null ? 'null' : typeof x}`);
-}
-
-/** Integer indices: a tensor (of any dtype, holding integers), an Int32Array, or a (nested) array of numbers. */
-export type IndicesLike = Tensor | Int32Array | number[] | number[][];
-
-/** Index-like input as a flat list of integers plus its shape. */
-export function readIndices(indices: IndicesLike, fnName: string, argName = 'indices'): { values: Int32Array; shape: number[] } {
-  if (Array.isArray(indices) && indices.some((v) => Array.isArray(v))) {
-    // Nested arrays: let core infer (and validate) the shape, then check the values below.
-    let t: Tensor;
-    try {
-      t = tensor(indices, { dtype: 'float64' });
-    } catch (e) {
-      throw new Error(`${fnName}: ${argName} must be a rectangular array of integers (${(e as Error).message})`);
-    }
-    return readIndices(t, fnName, argName);
-  }
-  if (indices instanceof Tensor) {
-    const values = new Int32Array(indices.size);
-    const data = indices.data;
-    for (let i = 0; i < values.length; i++) {
-      const v = data[i];
-      if (!Number.isInteger(v)) throw new Error(`${fnName}: ${argName} must hold integers, got ${v} at flat position ${i}`);
-      values[i] = v;
-    }
-    return { values, shape: [...indices.shape] };
-  }
-  if (indices instanceof Int32Array) return { values: indices, shape: [indices.length] };
-  if (Array.isArray(indices)) {
-    const values = new Int32Array(indices.length);
-    for (let i = 0; i < indices.length; i++) {
-      const v = indices[i];
-      if (typeof v !== 'number' || !Number.isInteger(v)) throw new Error(`${fnName}: ${argName} must be integers, got ${String(v)} at position ${i}`);
-      values[i] = v;
-    }
-    return { values, shape: [indices.length] };
-  }
-  throw new Error(`${fnName}: ${argName} must be a number[], Int32Array or Tensor, got ${typeof indices}`);
-}
+export { fmtShape as shapeStr, sameShape, expectTensor, readIndices } from '@tensorgrad/core/util';
+export type { IndicesLike } from '@tensorgrad/core/util';
 
 /** An int32 tensor of the given values and shape. */
 export function indexTensor(values: Int32Array, shape: number[]): Tensor {
   return tensor(values, { dtype: 'int32', shape });
 }
 
-/** Floating dtype a computation on `x` should produce (int32 inputs compute in float32, as in core). */
+/** Floating dtype a computation on `x` produces (int32 inputs compute in float32, as in core). */
 export function floatOf(x: Tensor): DType {
-  return x.dtype === 'float64' ? 'float64' : 'float32';
+  return floatDType(x.dtype);
 }

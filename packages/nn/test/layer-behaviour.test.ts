@@ -137,7 +137,7 @@ describe('LayerNorm, Embedding, Flatten, GELU errors', () => {
   });
 
   test('non-tensor inputs are rejected by name', () => {
-    expect(() => new ReLU().forward([1, 2] as unknown as Tensor)).toThrow('ReLU: input must be a Tensor, got object');
+    expect(() => new ReLU().forward([1, 2] as unknown as Tensor)).toThrow('ReLU: input must be a Tensor, got [1, 2]');
   });
 });
 

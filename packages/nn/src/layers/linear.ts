@@ -1,7 +1,7 @@
 /** Fully connected layer. */
 import { Tensor, linear, zeros, type DType, type Generator } from '@tensorgrad/core';
 import { Module, parameter } from '../module.js';
-import { uniform } from '../init.js';
+import { uniform_ } from '../init.js';
 import { expectTensor, shapeStr } from '../util.js';
 
 export interface LinearOptions {
@@ -26,8 +26,8 @@ export class Linear extends Module {
       if (!Number.isInteger(v) || v <= 0) throw new Error(`Linear: ${name} must be a positive integer, got ${v}`);
     }
     const bound = 1 / Math.sqrt(inFeatures);
-    this.weight = parameter(uniform(zeros([outFeatures, inFeatures], { dtype }), -bound, bound, { generator }));
-    this.bias = bias ? parameter(uniform(zeros([outFeatures], { dtype }), -bound, bound, { generator })) : null;
+    this.weight = parameter(uniform_(zeros([outFeatures, inFeatures], { dtype }), -bound, bound, { generator }));
+    this.bias = bias ? parameter(uniform_(zeros([outFeatures], { dtype }), -bound, bound, { generator })) : null;
   }
 
   forward(x: Tensor): Tensor {

@@ -29,20 +29,14 @@ export function clipGradNorm(params: Iterable<Tensor> | Tensor, maxNorm: number,
       total = stack(grads.map((g) => g.detach().abs().max())).max();
     } else {
       // Per-gradient norms first, then the norm of those norms, exactly as PyTorch composes them.
-      const norms = grads.map((g) => pNorm(g.detach(), p));
-      total = pNorm(stack(norms), p);
+      const norms = grads.map((g) => g.detach().norm(p));
+      total = stack(norms).norm(p);
     }
     // The 1e-6 guards against division by zero; the clamp makes the scale a no-op when the norm is already small.
     const scale = total.add(1e-6).reciprocal().mul(maxNorm).clamp(undefined, 1);
     for (const g of grads) g.assign(g.mul(scale));
     return total.item();
   });
-}
-
-function pNorm(x: Tensor, p: number): Tensor {
-  if (p === 2) return x.square().sum().sqrt();
-  if (p === 1) return x.abs().sum();
-  return x.abs().pow(p).sum().pow(1 / p);
 }
 
 /** Clamps every gradient element into [-clipValue, clipValue]. */

@@ -186,7 +186,7 @@ describe('state dicts', () => {
     expect(message).toContain('loadStateDict: 3 problem(s) loading into MLP, nothing was modified');
     expect(message).toContain("missing key '2.bias'");
     expect(message).toContain("unexpected key 'extra'");
-    expect(message).toContain("shape mismatch for '0.bias': expected [3], got [4]");
+    expect(message).toContain("shape mismatch for '0.bias': the module has [3], the record has [4]");
     const after = mlp.stateDict();
     for (const k of Object.keys(before)) expect(after[k].toArray()).toEqual(before[k].toArray());
   });

@@ -138,4 +138,24 @@ export class BatchNorm1d extends Module {
   override extraRepr(): string {
     return `${this.numFeatures}, eps=${this.eps}, momentum=${this.momentum}, affine=${this.weight !== null}, trackRunningStats=${this.runningMean !== null}`;
   }
+
+  /** Running statistics must be usable: finite means, finite non-negative variances, a non-negative batch count. */
+  override validateStateValue(name: string, value: Tensor): string | null {
+    const rule = BATCHNORM_BUFFER_RULES[name];
+    if (rule === undefined) return null;
+    for (let i = 0; i < value.size; i++) {
+      const v = value.data[i];
+      if (!Number.isFinite(v) || (rule === 'nonNegative' && v < 0)) {
+        return `has ${v} at flat index ${i}; BatchNorm's ${name} must be ${rule === 'nonNegative' ? 'finite and >= 0' : 'finite'}`;
+      }
+    }
+    return null;
+  }
 }
+
+/** The buffers loadStateDict checks, by field name. */
+const BATCHNORM_BUFFER_RULES: Record<string, 'finite' | 'nonNegative'> = {
+  runningMean: 'finite',
+  runningVar: 'nonNegative',
+  numBatchesTracked: 'nonNegative',
+};

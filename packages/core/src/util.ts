@@ -14,6 +14,7 @@ export { fmtShape, sameShape } from './shape.js';
 export { floatDType, fitsInt32 } from './dtype.js';
 export {
   describeValue, isPlainObject, checkOptionKeys, checkOptions, expectTensor, expectNumber, expectBoolean, expectShape,
+  expectDType, expectGenerator,
 } from './validate.js';
 export type { NumberConstraints } from './validate.js';
 export { readIndices } from './indices.js';

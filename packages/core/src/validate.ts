@@ -5,6 +5,8 @@
  */
 import { Tensor } from './tensor.js';
 import { describeValue } from './describe.js';
+import { isDType, type DType } from './dtype.js';
+import { Generator } from './random.js';
 
 export { describeValue };
 
@@ -72,4 +74,16 @@ export function expectShape(shape: unknown, fn: string, what = 'shape'): number[
     }
   }
   return shape.slice();
+}
+
+/** A dtype name: 'float32', 'float64' or 'int32'. */
+export function expectDType(v: unknown, fn: string, what = 'dtype'): DType {
+  if (!isDType(v)) throw new Error(`${fn}: ${what} must be 'float32', 'float64' or 'int32', got ${describeValue(v)}`);
+  return v;
+}
+
+/** An optional generator option: undefined or a Generator. */
+export function expectGenerator(v: unknown, fn: string, what = 'generator'): Generator | undefined {
+  if (v !== undefined && !(v instanceof Generator)) throw new Error(`${fn}: ${what} must be a Generator, got ${describeValue(v)}`);
+  return v;
 }

@@ -127,8 +127,10 @@ export abstract class Module {
    * Declares the field `name` as a buffer holding `tensor` (like PyTorch `register_buffer`): saved in `stateDict()`, converted by
    * `to()`, never returned by `parameters()`. `persistent: false` keeps it out of the state dict. Read and replace it as `this.name`.
    */
-  registerBuffer(name: string, tensor: Tensor | null, { persistent = true }: { persistent?: boolean } = {}): void {
-    if (name === '' || name.includes('.')) throw new Error(`registerBuffer: invalid buffer name '${name}' (must be non-empty, without '.')`);
+  registerBuffer(name: string, tensor: Tensor | null, options: { persistent?: boolean } = {}): void {
+    const { persistent = true } = checkOptions(options, ['persistent'], 'registerBuffer');
+    expectBoolean(persistent, 'registerBuffer', 'persistent');
+    if (typeof name !== 'string' || name === '' || name.includes('.')) throw new Error(`registerBuffer: invalid buffer name ${describeValue(name)} (must be a non-empty string without '.')`);
     if (tensor !== null && !(tensor instanceof Tensor)) throw new Error(`registerBuffer: '${name}' must be a Tensor or null`);
     if ((this as unknown as Record<string, unknown>)[name] instanceof Module) throw new Error(`registerBuffer: '${name}' is already a sub-module`);
     buffersOf(this).set(name, persistent);
@@ -200,7 +202,9 @@ export abstract class Module {
   }
 
   /** Number of scalar parameters; `{ trainableOnly: true }` counts only those with `requiresGrad`. */
-  numParameters({ trainableOnly = false }: { trainableOnly?: boolean } = {}): number {
+  numParameters(options: { trainableOnly?: boolean } = {}): number {
+    const { trainableOnly = false } = checkOptions(options, ['trainableOnly'], 'numParameters');
+    expectBoolean(trainableOnly, 'numParameters', 'trainableOnly');
     let n = 0;
     for (const p of this.parameters()) if (!trainableOnly || p.requiresGrad) n += p.size;
     return n;

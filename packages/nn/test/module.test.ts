@@ -112,7 +112,7 @@ describe('buffers', () => {
     m.to('float64');
     expect(m.mask.dtype).toBe('float64');
     expect(m.cache.dtype).toBe('float64');
-    expect(() => m.registerBuffer('a.b', zeros([1]))).toThrow("registerBuffer: invalid buffer name 'a.b'");
+    expect(() => m.registerBuffer('a.b', zeros([1]))).toThrow('registerBuffer: invalid buffer name "a.b"');
   });
 });
 

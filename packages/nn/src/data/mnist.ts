@@ -3,6 +3,7 @@
  * the package's JSON files — nothing is downloaded. Node only.
  */
 import { Tensor, tensor } from '@tensorgrad/core';
+import { checkOptions, describeValue } from '@tensorgrad/core/util';
 
 export interface MnistData {
   /** [n, 784] float32 in [0, 1], one row per image (row-major 28×28 pixels). */
@@ -33,8 +34,9 @@ export interface MnistOptions {
  * Loads the digits, grouped by label (all 0s, then all 1s, …); shuffle or split them with `trainTestSplit`.
  * `loadMnist().images.shape` is [10000, 784].
  */
-export function loadMnist({ perDigit = Infinity }: MnistOptions = {}): MnistData {
-  if (!(perDigit >= 1)) throw new Error(`loadMnist: perDigit must be >= 1, got ${perDigit}`);
+export function loadMnist(options: MnistOptions = {}): MnistData {
+  const { perDigit = Infinity } = checkOptions(options, ['perDigit'], 'loadMnist');
+  if (typeof perDigit !== 'number' || !(perDigit >= 1)) throw new Error(`loadMnist: perDigit must be >= 1, got ${describeValue(perDigit)}`);
   const sets = digits();
   const counts = sets.map((d) => Math.min(d.length, Math.floor(Math.min(perDigit, d.length))));
   const n = counts.reduce((a, b) => a + b, 0);

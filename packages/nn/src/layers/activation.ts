@@ -2,6 +2,7 @@
 import { Tensor } from '@tensorgrad/core';
 import { Module } from '../module.js';
 import { expectTensor } from '../util.js';
+import { checkOptions, describeValue, expectNumber } from '@tensorgrad/core/util';
 
 export class Identity extends Module {
   forward(x: Tensor): Tensor {
@@ -35,7 +36,7 @@ export class Sigmoid extends Module {
 export class LeakyReLU extends Module {
   constructor(readonly negativeSlope = 0.01) {
     super();
-    if (!Number.isFinite(negativeSlope)) throw new Error(`LeakyReLU: negativeSlope must be a finite number, got ${negativeSlope}`);
+    expectNumber(negativeSlope, 'LeakyReLU', 'negativeSlope', { finite: true });
   }
 
   forward(x: Tensor): Tensor {
@@ -52,9 +53,10 @@ export class LeakyReLU extends Module {
 export class GELU extends Module {
   readonly approximate: 'none' | 'tanh';
 
-  constructor({ approximate = 'none' }: { approximate?: 'none' | 'tanh' } = {}) {
+  constructor(options: { approximate?: 'none' | 'tanh' } = {}) {
     super();
-    if (approximate !== 'none' && approximate !== 'tanh') throw new Error(`GELU: approximate must be 'none' or 'tanh', got '${String(approximate)}'`);
+    const { approximate = 'none' } = checkOptions(options, ['approximate'], 'GELU');
+    if (approximate !== 'none' && approximate !== 'tanh') throw new Error(`GELU: approximate must be 'none' or 'tanh', got ${describeValue(approximate)}`);
     this.approximate = approximate;
   }
 
@@ -77,6 +79,7 @@ export function geluTanh(x: Tensor): Tensor {
 export class Softmax extends Module {
   constructor(readonly dim = -1) {
     super();
+    expectNumber(dim, 'Softmax', 'dim', { integer: true });
   }
 
   forward(x: Tensor): Tensor {
@@ -92,6 +95,7 @@ export class Softmax extends Module {
 export class LogSoftmax extends Module {
   constructor(readonly dim = -1) {
     super();
+    expectNumber(dim, 'LogSoftmax', 'dim', { integer: true });
   }
 
   forward(x: Tensor): Tensor {

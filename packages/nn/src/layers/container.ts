@@ -1,6 +1,7 @@
 /** Containers: Sequential (modules applied in order) and MLP (a Sequential of Linear layers and activations). */
 import { Tensor, type DType, type Generator } from '@tensorgrad/core';
 import { Module } from '../module.js';
+import { checkOptions, describeValue, expectBoolean, expectDType, expectGenerator } from '@tensorgrad/core/util';
 import { GELU, Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh } from './activation.js';
 import { Dropout } from './dropout.js';
 import { Linear } from './linear.js';
@@ -33,7 +34,7 @@ export class Sequential extends Module {
   }
 
   append(m: Module): this {
-    if (!(m instanceof Module)) throw new Error(`Sequential: every element must be a Module, got ${m === null ? 'null' : typeof m} at position ${this.length}`);
+    if (!(m instanceof Module)) throw new Error(`Sequential: every element must be a Module, got ${describeValue(m)} at position ${this.length}`);
     this[this.length] = m;
     return this;
   }
@@ -81,7 +82,7 @@ function makeActivation(a: ActivationName | (() => Module)): Module {
     case 'leakyRelu': return new LeakyReLU();
     case 'softmax': return new Softmax(-1);
     case 'identity': return new Identity();
-    default: throw new Error(`MLP: unknown activation '${String(a)}' (expected relu, tanh, sigmoid, gelu, leakyRelu, softmax, identity or a factory)`);
+    default: throw new Error(`MLP: unknown activation ${describeValue(a)} (expected relu, tanh, sigmoid, gelu, leakyRelu, softmax, identity or a factory)`);
   }
 }
 
@@ -92,13 +93,20 @@ function makeActivation(a: ActivationName | (() => Module)): Module {
 export class MLP extends Sequential {
   readonly sizes: number[];
 
-  constructor(sizes: number[], { activation = 'relu', outputActivation = null, dropout = 0, norm = null, bias = true, dtype = 'float32', generator }: MLPOptions = {}) {
+  constructor(sizes: number[], options: MLPOptions = {}) {
     super();
+    const { activation = 'relu', outputActivation = null, dropout = 0, norm = null, bias = true, dtype = 'float32', generator } =
+      checkOptions(options, ['activation', 'outputActivation', 'dropout', 'norm', 'bias', 'dtype', 'generator'], 'MLP');
+    expectBoolean(bias, 'MLP', 'bias');
+    expectDType(dtype, 'MLP');
+    expectGenerator(generator, 'MLP');
     if (!Array.isArray(sizes) || sizes.length < 2 || !sizes.every((s) => Number.isInteger(s) && s > 0)) {
       throw new Error(`MLP: sizes must list at least 2 positive integers (input, ..., output), got ${JSON.stringify(sizes)}`);
     }
-    if (!(dropout >= 0 && dropout < 1)) throw new Error(`MLP: dropout must be in [0, 1), got ${dropout}`);
-    if (norm !== null && norm !== 'batch' && norm !== 'layer') throw new Error(`MLP: norm must be 'batch', 'layer' or null, got '${String(norm)}'`);
+    if (typeof dropout !== 'number' || !(dropout >= 0 && dropout < 1)) throw new Error(`MLP: dropout must be in [0, 1), got ${describeValue(dropout)}`);
+    if (norm !== null && norm !== 'batch' && norm !== 'layer') throw new Error(`MLP: norm must be 'batch', 'layer' or null, got ${describeValue(norm)}`);
+    // Activations are made for every hidden layer; check them once, up front, so a bad one fails before any layer is built.
+    for (const a of [activation, outputActivation]) if (a !== null && typeof a !== 'function') makeActivation(a);
     this.sizes = [...sizes];
     for (let i = 0; i + 1 < sizes.length; i++) {
       this.append(new Linear(sizes[i], sizes[i + 1], { bias, dtype, generator }));

@@ -2,11 +2,14 @@
 import { Tensor } from '@tensorgrad/core';
 import { Module } from '../module.js';
 import { expectTensor, shapeStr } from '../util.js';
+import { expectNumber } from '@tensorgrad/core/util';
 
 /** Flattens dimensions startDim..endDim into one (default: all but the batch dimension, as in PyTorch's nn.Flatten). */
 export class Flatten extends Module {
   constructor(readonly startDim = 1, readonly endDim = -1) {
     super();
+    expectNumber(startDim, 'Flatten', 'startDim', { integer: true });
+    expectNumber(endDim, 'Flatten', 'endDim', { integer: true });
   }
 
   forward(x: Tensor): Tensor {

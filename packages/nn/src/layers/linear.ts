@@ -3,6 +3,7 @@ import { Tensor, linear, zeros, type DType, type Generator } from '@tensorgrad/c
 import { Module, parameter } from '../module.js';
 import { uniform_ } from '../init.js';
 import { expectTensor, shapeStr } from '../util.js';
+import { checkOptions, expectBoolean, expectDType, expectGenerator } from '@tensorgrad/core/util';
 
 export interface LinearOptions {
   /** Add a learned bias (default true). */
@@ -20,8 +21,12 @@ export class Linear extends Module {
   weight: Tensor;
   bias: Tensor | null;
 
-  constructor(readonly inFeatures: number, readonly outFeatures: number, { bias = true, dtype = 'float32', generator }: LinearOptions = {}) {
+  constructor(readonly inFeatures: number, readonly outFeatures: number, options: LinearOptions = {}) {
     super();
+    const { bias = true, dtype = 'float32', generator } = checkOptions(options, ['bias', 'dtype', 'generator'], 'Linear');
+    expectBoolean(bias, 'Linear', 'bias');
+    expectDType(dtype, 'Linear');
+    expectGenerator(generator, 'Linear');
     for (const [name, v] of [['inFeatures', inFeatures], ['outFeatures', outFeatures]] as const) {
       if (!Number.isInteger(v) || v <= 0) throw new Error(`Linear: ${name} must be a positive integer, got ${v}`);
     }

@@ -2,6 +2,7 @@
 import { Tensor, noGrad, ones, zeros, type DType } from '@tensorgrad/core';
 import { Module, parameter } from '../module.js';
 import { expectTensor, shapeStr } from '../util.js';
+import { checkOptions, expectBoolean, expectDType, expectNumber } from '@tensorgrad/core/util';
 
 export interface LayerNormOptions {
   eps?: number;
@@ -19,13 +20,17 @@ export class LayerNorm extends Module {
   weight: Tensor | null;
   bias: Tensor | null;
 
-  constructor(normalizedShape: number | number[], { eps = 1e-5, elementwiseAffine = true, bias = true, dtype = 'float32' }: LayerNormOptions = {}) {
+  constructor(normalizedShape: number | number[], options: LayerNormOptions = {}) {
     super();
-    const shape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
+    const { eps = 1e-5, elementwiseAffine = true, bias = true, dtype = 'float32' } = checkOptions(options, ['eps', 'elementwiseAffine', 'bias', 'dtype'], 'LayerNorm');
+    expectBoolean(elementwiseAffine, 'LayerNorm', 'elementwiseAffine');
+    expectBoolean(bias, 'LayerNorm', 'bias');
+    expectDType(dtype, 'LayerNorm');
+    const shape = typeof normalizedShape === 'number' ? [normalizedShape] : Array.isArray(normalizedShape) ? [...normalizedShape] : [];
     if (shape.length === 0 || !shape.every((d) => Number.isInteger(d) && d > 0)) {
       throw new Error(`LayerNorm: normalizedShape must be positive integers, got ${JSON.stringify(normalizedShape)}`);
     }
-    if (!(eps > 0)) throw new Error(`LayerNorm: eps must be > 0, got ${eps}`);
+    expectNumber(eps, 'LayerNorm', 'eps', { finite: true, min: Number.MIN_VALUE });
     this.normalizedShape = shape;
     this.eps = eps;
     this.weight = elementwiseAffine ? parameter(ones(shape, { dtype })) : null;
@@ -79,10 +84,14 @@ export class BatchNorm1d extends Module {
   declare runningVar: Tensor | null;
   declare numBatchesTracked: Tensor | null;
 
-  constructor(numFeatures: number, { eps = 1e-5, momentum = 0.1, affine = true, trackRunningStats = true, dtype = 'float32' }: BatchNormOptions = {}) {
+  constructor(numFeatures: number, options: BatchNormOptions = {}) {
     super();
+    const { eps = 1e-5, momentum = 0.1, affine = true, trackRunningStats = true, dtype = 'float32' } = checkOptions(options, ['eps', 'momentum', 'affine', 'trackRunningStats', 'dtype'], 'BatchNorm1d');
+    expectBoolean(affine, 'BatchNorm1d', 'affine');
+    expectBoolean(trackRunningStats, 'BatchNorm1d', 'trackRunningStats');
+    expectDType(dtype, 'BatchNorm1d');
     if (!Number.isInteger(numFeatures) || numFeatures <= 0) throw new Error(`BatchNorm1d: numFeatures must be a positive integer, got ${numFeatures}`);
-    if (!(eps > 0)) throw new Error(`BatchNorm1d: eps must be > 0, got ${eps}`);
+    expectNumber(eps, 'BatchNorm1d', 'eps', { finite: true, min: Number.MIN_VALUE });
     if (momentum !== null && !(momentum >= 0 && momentum <= 1)) throw new Error(`BatchNorm1d: momentum must be in [0, 1] or null, got ${momentum}`);
     this.numFeatures = numFeatures;
     this.eps = eps;

@@ -48,11 +48,11 @@ export interface GradcheckResult {
 
 type Fn = (...inputs: Tensor[]) => Tensor | Tensor[];
 
-function outputsOf(fn: Fn, inputs: Tensor[]): Tensor[] {
+function outputsOf(fn: Fn, inputs: Tensor[], label = 'gradcheck'): Tensor[] {
   const r = fn(...inputs);
   const outs = Array.isArray(r) ? r : [r];
   outs.forEach((o, i) => {
-    if (!(o instanceof Tensor)) throw new Error(`gradcheck: output ${i} of the function is not a Tensor`);
+    if (!(o instanceof Tensor)) throw new Error(`${label}: output ${i} of the function is not a Tensor (got ${describeValue(o)})`);
   });
   return outs;
 }
@@ -150,14 +150,14 @@ function check(fn: Fn, inputs: Tensor[], opts: GradcheckOptions, label: string):
  */
 export function gradgradcheck(fn: Fn, inputs: Tensor[], opts: GradcheckOptions = {}): GradcheckResult {
   checkInputs(fn, inputs, opts, 'gradgradcheck');
-  const outs = enableGrad(() => outputsOf(fn, inputs));
+  const outs = enableGrad(() => outputsOf(fn, inputs, 'gradgradcheck'));
   const gen = new Generator((opts.seed ?? 0) + 1);
   const diffIdx = outs.map((o, i) => (o.requiresGrad ? i : -1)).filter((i) => i >= 0);
   const vs = diffIdx.map((i) => randn(outs[i].shape, { dtype: 'float64', generator: gen, requiresGrad: true }));
   const wrtIdx = inputs.map((x, i) => (x.requiresGrad ? i : -1)).filter((i) => i >= 0);
   const firstOrder = (...all: Tensor[]): Tensor[] => {
     const xs = all.slice(0, inputs.length), gs = all.slice(inputs.length);
-    const ys = outputsOf(fn, xs);
+    const ys = outputsOf(fn, xs, 'gradgradcheck');
     const roots = diffIdx.map((i) => ys[i]).filter((y) => y.requiresGrad);
     const wrt = wrtIdx.map((i) => xs[i]);
     if (roots.length === 0) return wrt.map(zerosOf);

@@ -101,11 +101,16 @@ export class Tensor {
   }
 
   set requiresGrad(value: boolean) {
-    if (typeof value !== 'boolean') throw new Error(`requiresGrad: expected true or false, got ${describeValue(value)}`);
+    this._setRequiresGrad(value, 'requiresGrad');
+  }
+
+  /** @internal */
+  private _setRequiresGrad(value: unknown, op: string): void {
+    if (typeof value !== 'boolean') throw new Error(`${op}: expected true or false, got ${describeValue(value)}`);
     if (this._node) {
-      throw new Error(`requiresGrad can only be set on leaf tensors; this one was produced by '${this._node.op}'. Use detach() to get a leaf.`);
+      throw new Error(`${op}: requiresGrad can only be set on leaf tensors; this one was produced by '${this._node.op}'. Use detach() to get a leaf.`);
     }
-    if (value && this.dtype === 'int32') throw new Error('requiresGrad: only float32/float64 tensors can require gradients (this one is int32)');
+    if (value && this.dtype === 'int32') throw new Error(`${op}: only float32/float64 tensors can require gradients (this one is int32)`);
     this._requiresGrad = value;
   }
 
@@ -121,8 +126,7 @@ export class Tensor {
 
   /** Sets requiresGrad and returns this tensor (chainable, like PyTorch's requires_grad_()). */
   requiresGrad_(value = true): this {
-    if (typeof value !== 'boolean') throw new Error(`requiresGrad_: expected true or false, got ${describeValue(value)}`);
-    this.requiresGrad = value;
+    this._setRequiresGrad(value, 'requiresGrad_');
     return this;
   }
 
@@ -222,7 +226,8 @@ export class Tensor {
   /** Copies `src` (broadcast to this shape, cast to this dtype) into this tensor's storage. */
   assign(src: Operand): this {
     this._checkInPlace('assign');
-    if (typeof src === 'number') return this.fill(src);
+    if (typeof src === 'number') return this._fill(src, 'assign');
+    if (!(src instanceof Tensor)) throw new Error(`assign: source must be a Tensor or a number, got ${describeValue(src)}`);
     if (src.data === this.data) return this;
     const values = IP.inPlaceOperand(this, src, 'assign');
     this._bumpVersion();
@@ -232,22 +237,28 @@ export class Tensor {
 
   /** Sets every element to `value` (an integer in range for an int32 tensor). */
   fill(value: number): this {
-    this._checkInPlace('fill');
-    if (typeof value !== 'number') throw new Error(`fill: value must be a number, got ${describeValue(value)}`);
-    if (this.dtype === 'int32') checkInt32(value, 'fill');
+    return this._fill(value, 'fill');
+  }
+
+  /** Sets every element to 0. */
+  zero(): this {
+    return this._fill(0, 'zero');
+  }
+
+  /** @internal fill, with errors naming `op` (fill, zero or assign). */
+  private _fill(value: unknown, op: string): this {
+    this._checkInPlace(op);
+    if (typeof value !== 'number') throw new Error(`${op}: value must be a number, got ${describeValue(value)}`);
+    if (this.dtype === 'int32') checkInt32(value, op);
     this._bumpVersion();
     this.data.fill(value);
     return this;
   }
 
-  zero(): this {
-    return this.fill(0);
-  }
-
   /** this += alpha · other (other broadcasts to this shape). */
-  add_(other: Operand, alpha = 1): this { IP.addInPlace(this, other, alpha, 'add_'); return this; }
+  add_(other: Operand, alpha = 1): this { IP.addInPlace(this, other, alpha, 1, 'add_'); return this; }
   /** this -= alpha · other */
-  sub_(other: Operand, alpha = 1): this { IP.addInPlace(this, other, -alpha, 'sub_'); return this; }
+  sub_(other: Operand, alpha = 1): this { IP.addInPlace(this, other, alpha, -1, 'sub_'); return this; }
   mul_(other: Operand): this { IP.mulInPlace(this, other); return this; }
   div_(other: Operand): this { IP.divInPlace(this, other); return this; }
   /** this += value · a · b */

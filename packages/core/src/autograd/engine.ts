@@ -13,7 +13,7 @@ import { add } from '../ops/binary.js';
 import { cast, clone } from '../ops/cast.js';
 import { onesLike } from '../creation.js';
 import { describeValue } from '../describe.js';
-import { checkOptions } from '../validate.js';
+import { checkOptions, expectBoolean } from '../validate.js';
 
 export interface BackwardOptions {
   /** Keep the graph so backward can run through it again. Default: false (the graph is released). */
@@ -101,6 +101,10 @@ function fitGradient(node: GradNode, k: number, g: Tensor, input: Tensor): Tenso
  * vjp has succeeded, and the graph is released only then, so a backward that throws can be fixed and run again.
  */
 function run(roots: readonly Tensor[], rootGrads: Tensor[], opts: BackwardOptions, op: string, capture?: readonly Tensor[]): Map<Tensor, Tensor> {
+  for (const key of ['retainGraph', 'createGraph', 'allowUnused'] as const) {
+    const v = (opts as GradOptions)[key];
+    if (v !== undefined) expectBoolean(v, op, key);
+  }
   const retain = opts.retainGraph ?? opts.createGraph ?? false;
   const create = opts.createGraph ?? false;
   const order = topoSort(roots);

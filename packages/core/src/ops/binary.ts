@@ -77,7 +77,8 @@ function binary(name: string, summary: string, grads: [string, string], code: Bi
     // the common case in small-tensor chains.
     if (scalarOk && typeof y === 'number' && x instanceof Tensor && x.dtype !== 'int32') {
       const out = Tensor.empty(x.shape, x.dtype);
-      scalarKernel(code, x.data as FloatArray, y, out.data as FloatArray);
+      // The number takes the tensor's dtype first, as PyTorch's wrapped scalars do (x/5e-324 is 0/0 in float32).
+      scalarKernel(code, x.data as FloatArray, x.dtype === 'float32' ? Math.fround(y) : y, out.data as FloatArray);
       // With b a number, a's vjp (g, g, g·b, g/b) reads no tensor.
       return record(name, out, [x], (g) => [vjpA(g, x, y, out)], []);
     }

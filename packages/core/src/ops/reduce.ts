@@ -187,7 +187,11 @@ export const norm = defineOp({
   reduction(x, axis, keepdim, 'norm');
   if (typeof p !== 'number' || !(p > 0)) throw new Error(`norm: p must be a positive number or Infinity, got ${describeValue(p)}`);
   x = asFloat(x, 'norm');
-  if (p === Infinity) return max(abs(x), axis, keepdim);
+  if (p === Infinity) {
+    const axes = normAxes(axis, x.shape, 'norm');
+    if (axes.some((a) => x.shape[a] === 0)) throw new Error(`norm: the Infinity-norm (a maximum) of an empty axis is undefined (shape ${fmtShape(x.shape)})`);
+    return max(abs(x), axis, keepdim);
+  }
   if (p === 1) return sum(abs(x), axis, keepdim);
   if (p === 2) return sqrt(sum(square(x), axis, keepdim));
   return sum(abs(x).pow(p), axis, keepdim).pow(1 / p);

@@ -124,8 +124,9 @@ export const broadcastTo = defineOp({
   summary: 'broadcasts to shape (NumPy rules)', grad: 'composite (expand)',
 }, (x: Tensor, shape: readonly number[]): Tensor => {
   expectTensor(x, 'broadcastTo');
-  if (!Array.isArray(shape) || shape.length < x.ndim || !broadcastsTo(x.shape, shape)) {
-    throw new Error(`broadcastTo: a tensor of shape ${fmtShape(x.shape)} cannot be broadcast to ${Array.isArray(shape) ? fmtShape(shape) : String(shape)}`);
+  const valid = Array.isArray(shape) && shape.every((d) => typeof d === 'number' && Number.isSafeInteger(d) && d >= 0);
+  if (!valid || shape.length < x.ndim || !broadcastsTo(x.shape, shape)) {
+    throw new Error(`broadcastTo: a tensor of shape ${fmtShape(x.shape)} cannot be broadcast to ${describeValue(shape)}${valid ? '' : ' (sizes must be non-negative integers)'}`);
   }
   return expand(x, shape);
 });

@@ -133,4 +133,7 @@ export const clamp = defineOp({
 export const gelu = defineOp({
   name: 'gelu', family: 'activation', differentiable: true, primitive: false,
   summary: 'x · Φ(x) = x/2 · (1 + erf(x/√2)), the exact form', grad: 'composite (via erf)',
-}, (x: Tensor): Tensor => mul(mul(x, 0.5), add(erf(mul(x, Math.SQRT1_2)), 1)));
+}, (x: Tensor): Tensor => {
+  x = asFloat(x, 'gelu');
+  return mul(mul(x, 0.5), add(erf(mul(x, Math.SQRT1_2)), 1));
+});

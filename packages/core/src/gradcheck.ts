@@ -69,7 +69,7 @@ function checkInputs(fn: unknown, inputs: Tensor[], opts: GradcheckOptions, op: 
   if (typeof fn !== 'function') throw new Error(`${op}: fn must be a function of the inputs, got ${describeValue(fn)}`);
   if (!Array.isArray(inputs)) throw new Error(`${op}: inputs must be an array of Tensors, got ${describeValue(inputs)}`);
   const o = checkOptions(opts, ['eps', 'atol', 'rtol', 'seed', 'raiseException'], op);
-  if (o.eps !== undefined) expectNumber(o.eps, op, 'eps', { finite: true, min: Number.MIN_VALUE });
+  if (o.eps !== undefined) expectNumber(o.eps, op, 'eps', { finite: true, above: 0 });
   if (o.atol !== undefined) expectNumber(o.atol, op, 'atol', { min: 0 });
   if (o.rtol !== undefined) expectNumber(o.rtol, op, 'rtol', { min: 0 });
   if (o.seed !== undefined) expectNumber(o.seed, op, 'seed', { finite: true });

@@ -48,14 +48,17 @@ export interface NumberConstraints {
   /** Inclusive bounds. */
   min?: number;
   max?: number;
+  /** Exclusive lower bound (e.g. 0 for "must be > 0"). */
+  above?: number;
 }
 
 /** Throws unless `v` is a number (not NaN) meeting the constraints; `what` names the argument in the message. */
 export function expectNumber(v: unknown, fn: string, what: string, c: NumberConstraints = {}): number {
   const kind = c.integer ? 'an integer' : c.finite ? 'a finite number' : 'a number';
-  const range = c.min !== undefined && c.max !== undefined ? ` in [${c.min}, ${c.max}]` : c.min !== undefined ? ` >= ${c.min}` : c.max !== undefined ? ` <= ${c.max}` : '';
+  const range = c.min !== undefined && c.max !== undefined ? ` in [${c.min}, ${c.max}]` : c.min !== undefined ? ` >= ${c.min}` : c.max !== undefined ? ` <= ${c.max}`
+    : c.above !== undefined ? ` > ${c.above}` : '';
   const ok = typeof v === 'number' && !Number.isNaN(v) && (!c.integer || Number.isSafeInteger(v)) && (!c.finite || Number.isFinite(v)) &&
-    (c.min === undefined || v >= c.min) && (c.max === undefined || v <= c.max);
+    (c.min === undefined || v >= c.min) && (c.max === undefined || v <= c.max) && (c.above === undefined || v > c.above);
   if (!ok) throw new Error(`${fn}: ${what} must be ${kind}${range}, got ${describeValue(v)}`);
   return v as number;
 }
@@ -76,9 +79,11 @@ export function expectShape(shape: unknown, fn: string, what = 'shape'): number[
   return shape.slice();
 }
 
-/** A dtype name: 'float32', 'float64' or 'int32'. */
-export function expectDType(v: unknown, fn: string, what = 'dtype'): DType {
-  if (!isDType(v)) throw new Error(`${fn}: ${what} must be 'float32', 'float64' or 'int32', got ${describeValue(v)}`);
+/** A dtype name: 'float32', 'float64' or 'int32' (only the float ones with `float`, e.g. for trainable parameters). */
+export function expectDType(v: unknown, fn: string, what = 'dtype', { float = false }: { float?: boolean } = {}): DType {
+  if (!isDType(v) || (float && v === 'int32')) {
+    throw new Error(`${fn}: ${what} must be ${float ? "'float32' or 'float64'" : "'float32', 'float64' or 'int32'"}, got ${describeValue(v)}`);
+  }
   return v;
 }
 

@@ -3,7 +3,7 @@
  * core's engine; each checks its inputs' shapes and throws an Error naming the loss and the shapes on a mismatch.
  */
 import { Tensor, tensor } from '@tensorgrad/core';
-import { checkOptions, describeValue } from '@tensorgrad/core/util';
+import { checkOptions, describeValue, expectNumber } from '@tensorgrad/core/util';
 import { expectTensor, floatOf, indexTensor, readIndices, sameShape, shapeStr } from './util.js';
 
 export type Reduction = 'mean' | 'sum' | 'none';
@@ -72,7 +72,7 @@ export function l1Loss(input: Tensor, target: TargetLike, options: ReductionOpti
 export function huberLoss(input: Tensor, target: TargetLike, options: ReductionOptions & { delta?: number } = {}): Tensor {
   const { delta = 1, reduction = 'mean' } = checkOptions(options, ['delta', 'reduction'], 'huberLoss');
   checkReduction(reduction, 'huberLoss');
-  if (!(delta > 0)) throw new Error(`huberLoss: delta must be > 0, got ${delta}`);
+  expectNumber(delta, 'huberLoss', 'delta', { above: 0 });
   const t = elementwiseTarget(input, target, 'huberLoss');
   const ad = input.sub(t).abs();
   const q = ad.clamp(undefined, delta);
@@ -83,9 +83,10 @@ export function huberLoss(input: Tensor, target: TargetLike, options: ReductionO
 export function smoothL1Loss(input: Tensor, target: TargetLike, options: ReductionOptions & { beta?: number } = {}): Tensor {
   const { beta = 1, reduction = 'mean' } = checkOptions(options, ['beta', 'reduction'], 'smoothL1Loss');
   checkReduction(reduction, 'smoothL1Loss');
-  if (!(beta >= 0)) throw new Error(`smoothL1Loss: beta must be >= 0, got ${beta}`);
-  if (beta === 0) return l1Loss(input, target, { reduction });
-  return reduce(huberLoss(input, target, { delta: beta, reduction: 'none' }).div(beta), reduction);
+  expectNumber(beta, 'smoothL1Loss', 'beta', { min: 0 });
+  const t = elementwiseTarget(input, target, 'smoothL1Loss');
+  if (beta === 0) return l1Loss(input, t, { reduction });
+  return reduce(huberLoss(input, t, { delta: beta, reduction: 'none' }).div(beta), reduction);
 }
 
 /** log(x) clamped below at -100 like PyTorch's binary_cross_entropy, with a finite (zero) gradient at x = 0. */
@@ -210,6 +211,7 @@ function checkInt(v: number, fnName: string): number {
  */
 function nllCore(logp: Tensor, target: ClassTarget, { weight, ignoreIndex = -100 }: NllOptions, fnName: string) {
   const { classes, targetShape } = classLayout(logp, fnName);
+  expectNumber(ignoreIndex, fnName, 'ignoreIndex', { integer: true });
   checkClassWeight(weight, classes, fnName, logp);
   const { safe, valid } = readClassTarget(target, logp, classes, targetShape, ignoreIndex, fnName);
   // Unbatched [C] input is handled as a batch of one.
@@ -240,7 +242,7 @@ export function crossEntropy(input: Tensor, target: ClassTarget, options: CrossE
   const { weight, ignoreIndex = -100, labelSmoothing = 0, reduction = 'mean' } = checkOptions(options, ['weight', 'ignoreIndex', 'labelSmoothing', 'reduction'], 'crossEntropy');
   const fnName = 'crossEntropy';
   checkReduction(reduction, fnName);
-  if (!(labelSmoothing >= 0 && labelSmoothing <= 1)) throw new Error(`${fnName}: labelSmoothing must be in [0, 1], got ${labelSmoothing}`);
+  expectNumber(labelSmoothing, fnName, 'labelSmoothing', { min: 0, max: 1 });
   const { classes, targetShape } = classLayout(input, fnName);
   checkClassWeight(weight, classes, fnName, input);
   const classAxis = input.ndim === 1 ? 0 : 1;

@@ -11,7 +11,7 @@
  * Anything else (numbers, strings, options, plain tensors used as constants) is ignored.
  */
 import { Tensor, noGrad, type DType } from '@tensorgrad/core';
-import { checkOptions, describeValue, expectBoolean, isPlainObject } from '@tensorgrad/core/util';
+import { checkOptions, describeValue, expectBoolean, expectTensor, isPlainObject } from '@tensorgrad/core/util';
 import { sameShape, shapeStr } from './util.js';
 
 /** Tensors that are parameters even while their `requiresGrad` is off (a frozen layer keeps its weights in the state dict). */
@@ -22,6 +22,8 @@ const parameterTensors = new WeakSet<Tensor>();
  * parameter, so it stays one when frozen later with `requiresGrad = false`.
  */
 export function parameter(t: Tensor, requiresGrad = true): Tensor {
+  expectTensor(t, 'parameter', 'the tensor');
+  expectBoolean(requiresGrad, 'parameter', 'requiresGrad');
   if (!t.isLeaf) throw new Error(`parameter: expected a leaf tensor, got the output of '${t.op}' (call .detach() first)`);
   t.requiresGrad = requiresGrad;
   parameterTensors.add(t);
@@ -84,6 +86,9 @@ function* tensorSlots(m: Module, prefix = '', seenModules: Set<Module> = new Set
  * tensors it does not own, e.g. with gradcheck. Unknown names throw.
  */
 export function functionalCall<M extends Module>(module: M, tensors: Record<string, Tensor>, ...inputs: Parameters<M['forward']>): ReturnType<M['forward']> {
+  if (!(module instanceof Module)) throw new Error(`functionalCall: expected a Module, got ${describeValue(module)}`);
+  if (!isPlainObject(tensors)) throw new Error(`functionalCall: tensors must be a record of name -> Tensor, got ${describeValue(tensors)}`);
+  for (const [name, t] of Object.entries(tensors)) expectTensor(t, 'functionalCall', `'${name}'`);
   const slots = new Map<string, TensorSlot[]>();
   for (const slot of tensorSlots(module)) slots.set(slot.name, [...(slots.get(slot.name) ?? []), slot]);
   const unknown = Object.keys(tensors).filter((k) => !slots.has(k));

@@ -316,7 +316,7 @@ function toTensorRecord(where: string, source: HasStateDict | Record<string, Ten
 function checkMetadata(where: string, metadata: unknown): Record<string, string> | undefined {
   if (metadata === undefined) return undefined;
   if (!isRecord(metadata) || Object.values(metadata).some((v) => typeof v !== 'string')) {
-    throw new Error(`${where}: metadata must map strings to strings, got ${JSON.stringify(metadata)}`);
+    throw new Error(`${where}: metadata must map strings to strings, got ${describeValue(metadata)}`);
   }
   return metadata as Record<string, string>;
 }

@@ -62,7 +62,7 @@ describe('unknown option keys are rejected everywhere options are taken', () => 
   });
 
   test('option values are checked under the function\'s own name', () => {
-    expect(() => new Linear(2, 2, { dtype: 'float16' as never })).toThrow("Linear: dtype must be 'float32', 'float64' or 'int32', got \"float16\"");
+    expect(() => new Linear(2, 2, { dtype: 'float16' as never })).toThrow("Linear: dtype must be 'float32' or 'float64', got \"float16\"");
     expect(() => moons({ noise: Infinity })).toThrow('moons: noise must be a finite number >= 0, got Infinity');
     expect(() => moons({ seed: NaN })).toThrow('moons: seed must be a finite number, got NaN');
     expect(() => mseLoss(zeros([2]), [[1], 2] as never)).toThrow(/^mseLoss: target must be a Tensor, a number or \(nested\) arrays of numbers/);

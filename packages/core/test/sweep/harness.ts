@@ -132,16 +132,22 @@ export interface Entry {
   kind: 'function' | 'constructor' | 'method' | 'getter' | 'setter';
   /** For methods whose arguments depend on the receiver: `args` yields [receiver, ...arguments]. */
   selfFirst?: boolean;
+  /** What to call instead of the export (e.g. a minimal subclass of an abstract class). */
+  target?: unknown;
+  /** The function returns a Promise: the sweep awaits it (and must be run with sweepAsyncProperty). */
+  async?: boolean;
   /** After a constructor succeeds: exercise the instance (e.g. a layer's forward); its errors must name the class. */
   use?: fc.Arbitrary<(instance: any) => unknown>;
   runs?: number;
 }
 
-type Options = Partial<Pick<Entry, 'check' | 'names' | 'runs' | 'use' | 'receiver'>>;
+type Options = Partial<Pick<Entry, 'check' | 'names' | 'runs' | 'use' | 'receiver' | 'target'>>;
 
 export const fn = (args: fc.Arbitrary<unknown[]>, o: Options = {}): Entry => ({ kind: 'function', args, ...o });
 export const ctor = (args: fc.Arbitrary<unknown[]>, o: Options = {}): Entry => ({ kind: 'constructor', args, ...o });
 export const method = (args: fc.Arbitrary<unknown[]>, o: Options = {}): Entry => ({ kind: 'method', args, ...o });
+/** An async function: the sweep awaits it; a rejection must be a named Error like a throw. */
+export const asyncFn = (args: fc.Arbitrary<unknown[]>, o: Options = {}): Entry => ({ kind: 'function', async: true, args, ...o });
 /** A method whose arguments are generated together with the receiver: `args` yields [receiver, ...arguments]. */
 export const boundMethod = (args: fc.Arbitrary<unknown[]>, o: Options = {}): Entry => ({ kind: 'method', args, selfFirst: true, ...o });
 export const getter = (o: Options = {}): Entry => ({ kind: 'getter', args: fc.constant([]), ...o });
@@ -205,25 +211,32 @@ function resetGlobals(): void {
   tg.setDetectAnomaly(false);
 }
 
+function invoke(entry: Entry, target: unknown, self: unknown, args: unknown[]): unknown {
+  switch (entry.kind) {
+    case 'function': return (target as (...a: unknown[]) => unknown)(...args);
+    case 'constructor': return new (target as new (...a: unknown[]) => unknown)(...args);
+    case 'method': return (target as (...a: unknown[]) => unknown).apply(self, args);
+    case 'getter': return (target as () => unknown).call(self);
+    case 'setter': (target as (v: unknown) => void).call(self, args[0]); return self;
+  }
+}
+
+function label(name: string, self: unknown, args: unknown[]): string {
+  return `${name}(${args.map(describe).join(', ')})${self === undefined ? '' : ` on ${describe(self)}`}`;
+}
+
 /** The property for one entry: call `target` per its kind; a result must pass `check`, an error `checkError`. */
-export function sweepProperty(name: string, target: unknown, entry: Entry): fc.IPropertyWithHooks<unknown[]> {
+export function sweepProperty(name: string, target: unknown, entry: Entry): fc.IPropertyWithHooks<[unknown, unknown[], unknown]> {
   const names = [name, ...(entry.names ?? [])];
-  const receiver = entry.receiver ?? fc.constant(undefined);
-  const use = entry.use ?? fc.constant(undefined);
-  return fc.property(receiver, entry.args, use, (receiverValue, allArgs, useFn) => {
+  const callee = entry.target ?? target;
+  return fc.property(entry.receiver ?? fc.constant(undefined), entry.args, entry.use ?? fc.constant(undefined), (receiverValue, allArgs, useFn) => {
     const [self, args] = entry.selfFirst ? [allArgs[0], allArgs.slice(1)] : [receiverValue, allArgs];
-    resetGlobals();
-    const call = `${name}(${args.map(describe).join(', ')})${self === undefined ? '' : ` on ${describe(self)}`}`;
+    const call = label(name, self, args);
     tally.calls++;
+    resetGlobals();
     let result: unknown;
     try {
-      switch (entry.kind) {
-        case 'function': result = (target as (...a: unknown[]) => unknown)(...args); break;
-        case 'constructor': result = new (target as new (...a: unknown[]) => unknown)(...args); break;
-        case 'method': result = (target as (...a: unknown[]) => unknown).apply(self, args); break;
-        case 'getter': result = (target as () => unknown).call(self); break;
-        case 'setter': (target as (v: unknown) => void).call(self, args[0]); result = self; break;
-      }
+      result = invoke(entry, callee, self, args);
     } catch (e) {
       record(name, false);
       checkError(e, names, call);
@@ -232,17 +245,37 @@ export function sweepProperty(name: string, target: unknown, entry: Entry): fc.I
       resetGlobals();
     }
     record(name, true);
-    if (result instanceof Promise) throw new Error(`${call} returned a Promise; sweep async functions with sweepAsync`);
+    if (result instanceof Promise) throw new Error(`${call} returned a Promise; declare the entry with asyncFn`);
     entry.check?.(result, args, self);
     if (useFn) {
       try {
-        useFn(result);
+        (useFn as (instance: unknown) => unknown)(result);
       } catch (e) {
         checkError(e, names, `${call} then using the instance`);
       } finally {
         resetGlobals();
       }
     }
+  });
+}
+
+/** sweepProperty for async functions: the promise must resolve to a correct result or reject with a named Error. */
+export function sweepAsyncProperty(name: string, target: unknown, entry: Entry): fc.IAsyncPropertyWithHooks<[unknown, unknown[]]> {
+  const names = [name, ...(entry.names ?? [])];
+  const callee = entry.target ?? target;
+  return fc.asyncProperty(entry.receiver ?? fc.constant(undefined), entry.args, async (self, args) => {
+    const call = label(name, self, args);
+    tally.calls++;
+    let result: unknown;
+    try {
+      result = await invoke(entry, callee, self, args);
+    } catch (e) {
+      record(name, false);
+      checkError(e, names, call);
+      return;
+    }
+    record(name, true);
+    entry.check?.(result, args, self);
   });
 }
 

@@ -72,6 +72,7 @@ export class GELU extends Module {
 
 /** 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))). */
 export function geluTanh(x: Tensor): Tensor {
+  expectTensor(x, 'geluTanh');
   const inner = x.add(x.pow(3).mul(0.044715)).mul(Math.sqrt(2 / Math.PI));
   return x.mul(inner.tanh().add(1)).mul(0.5);
 }

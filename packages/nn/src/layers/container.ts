@@ -1,7 +1,7 @@
 /** Containers: Sequential (modules applied in order) and MLP (a Sequential of Linear layers and activations). */
 import { Tensor, type DType, type Generator } from '@tensorgrad/core';
 import { Module } from '../module.js';
-import { checkOptions, describeValue, expectBoolean, expectDType, expectGenerator } from '@tensorgrad/core/util';
+import { checkOptions, describeValue, expectBoolean, expectDType, expectGenerator, expectTensor } from '@tensorgrad/core/util';
 import { GELU, Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh } from './activation.js';
 import { Dropout } from './dropout.js';
 import { Linear } from './linear.js';
@@ -44,6 +44,7 @@ export class Sequential extends Module {
   }
 
   forward(x: Tensor): Tensor {
+    expectTensor(x, 'Sequential');
     let y = x;
     for (const m of this) y = m.forward(y);
     return y;
@@ -98,10 +99,10 @@ export class MLP extends Sequential {
     const { activation = 'relu', outputActivation = null, dropout = 0, norm = null, bias = true, dtype = 'float32', generator } =
       checkOptions(options, ['activation', 'outputActivation', 'dropout', 'norm', 'bias', 'dtype', 'generator'], 'MLP');
     expectBoolean(bias, 'MLP', 'bias');
-    expectDType(dtype, 'MLP');
+    expectDType(dtype, 'MLP', 'dtype', { float: true });
     expectGenerator(generator, 'MLP');
     if (!Array.isArray(sizes) || sizes.length < 2 || !sizes.every((s) => Number.isInteger(s) && s > 0)) {
-      throw new Error(`MLP: sizes must list at least 2 positive integers (input, ..., output), got ${JSON.stringify(sizes)}`);
+      throw new Error(`MLP: sizes must list at least 2 positive integers (input, ..., output), got ${describeValue(sizes)}`);
     }
     if (typeof dropout !== 'number' || !(dropout >= 0 && dropout < 1)) throw new Error(`MLP: dropout must be in [0, 1), got ${describeValue(dropout)}`);
     if (norm !== null && norm !== 'batch' && norm !== 'layer') throw new Error(`MLP: norm must be 'batch', 'layer' or null, got ${describeValue(norm)}`);

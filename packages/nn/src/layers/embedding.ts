@@ -22,7 +22,7 @@ export class Embedding extends Module {
   constructor(readonly numEmbeddings: number, readonly embeddingDim: number, options: EmbeddingOptions = {}) {
     super();
     const { paddingIdx, dtype = 'float32', generator } = checkOptions(options, ['paddingIdx', 'dtype', 'generator'], 'Embedding');
-    expectDType(dtype, 'Embedding');
+    expectDType(dtype, 'Embedding', 'dtype', { float: true });
     expectGenerator(generator, 'Embedding');
     for (const [name, v] of [['numEmbeddings', numEmbeddings], ['embeddingDim', embeddingDim]] as const) {
       if (!Number.isInteger(v) || v <= 0) throw new Error(`Embedding: ${name} must be a positive integer, got ${v}`);

@@ -25,7 +25,7 @@ export class Linear extends Module {
     super();
     const { bias = true, dtype = 'float32', generator } = checkOptions(options, ['bias', 'dtype', 'generator'], 'Linear');
     expectBoolean(bias, 'Linear', 'bias');
-    expectDType(dtype, 'Linear');
+    expectDType(dtype, 'Linear', 'dtype', { float: true });
     expectGenerator(generator, 'Linear');
     for (const [name, v] of [['inFeatures', inFeatures], ['outFeatures', outFeatures]] as const) {
       if (!Number.isInteger(v) || v <= 0) throw new Error(`Linear: ${name} must be a positive integer, got ${v}`);

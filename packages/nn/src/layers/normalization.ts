@@ -2,7 +2,7 @@
 import { Tensor, noGrad, ones, zeros, type DType } from '@tensorgrad/core';
 import { Module, parameter } from '../module.js';
 import { expectTensor, shapeStr } from '../util.js';
-import { checkOptions, expectBoolean, expectDType, expectNumber } from '@tensorgrad/core/util';
+import { checkOptions, describeValue, expectBoolean, expectDType, expectNumber } from '@tensorgrad/core/util';
 
 export interface LayerNormOptions {
   eps?: number;
@@ -25,12 +25,12 @@ export class LayerNorm extends Module {
     const { eps = 1e-5, elementwiseAffine = true, bias = true, dtype = 'float32' } = checkOptions(options, ['eps', 'elementwiseAffine', 'bias', 'dtype'], 'LayerNorm');
     expectBoolean(elementwiseAffine, 'LayerNorm', 'elementwiseAffine');
     expectBoolean(bias, 'LayerNorm', 'bias');
-    expectDType(dtype, 'LayerNorm');
+    expectDType(dtype, 'LayerNorm', 'dtype', { float: true });
     const shape = typeof normalizedShape === 'number' ? [normalizedShape] : Array.isArray(normalizedShape) ? [...normalizedShape] : [];
     if (shape.length === 0 || !shape.every((d) => Number.isInteger(d) && d > 0)) {
-      throw new Error(`LayerNorm: normalizedShape must be positive integers, got ${JSON.stringify(normalizedShape)}`);
+      throw new Error(`LayerNorm: normalizedShape must be positive integers, got ${describeValue(normalizedShape)}`);
     }
-    expectNumber(eps, 'LayerNorm', 'eps', { finite: true, min: Number.MIN_VALUE });
+    expectNumber(eps, 'LayerNorm', 'eps', { finite: true, above: 0 });
     this.normalizedShape = shape;
     this.eps = eps;
     this.weight = elementwiseAffine ? parameter(ones(shape, { dtype })) : null;
@@ -89,9 +89,9 @@ export class BatchNorm1d extends Module {
     const { eps = 1e-5, momentum = 0.1, affine = true, trackRunningStats = true, dtype = 'float32' } = checkOptions(options, ['eps', 'momentum', 'affine', 'trackRunningStats', 'dtype'], 'BatchNorm1d');
     expectBoolean(affine, 'BatchNorm1d', 'affine');
     expectBoolean(trackRunningStats, 'BatchNorm1d', 'trackRunningStats');
-    expectDType(dtype, 'BatchNorm1d');
+    expectDType(dtype, 'BatchNorm1d', 'dtype', { float: true });
     if (!Number.isInteger(numFeatures) || numFeatures <= 0) throw new Error(`BatchNorm1d: numFeatures must be a positive integer, got ${numFeatures}`);
-    expectNumber(eps, 'BatchNorm1d', 'eps', { finite: true, min: Number.MIN_VALUE });
+    expectNumber(eps, 'BatchNorm1d', 'eps', { finite: true, above: 0 });
     if (momentum !== null && !(momentum >= 0 && momentum <= 1)) throw new Error(`BatchNorm1d: momentum must be in [0, 1] or null, got ${momentum}`);
     this.numFeatures = numFeatures;
     this.eps = eps;

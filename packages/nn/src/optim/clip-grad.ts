@@ -1,11 +1,14 @@
 /** Gradient clipping (torch.nn.utils.clip_grad_norm_ / clip_grad_value_), applied in place to `.grad` under noGrad. */
 import { Tensor, noGrad, stack } from '@tensorgrad/core';
+import { describeValue } from '@tensorgrad/core/util';
 
 function gradsOf(where: string, params: Iterable<Tensor> | Tensor): Tensor[] {
+  const iterable = params !== null && typeof params === 'object' && typeof (params as Iterable<Tensor>)[Symbol.iterator] === 'function';
+  if (!(params instanceof Tensor) && !iterable) throw new Error(`${where}: params must be a Tensor or an iterable of Tensors, got ${describeValue(params)}`);
   const list = params instanceof Tensor ? [params] : [...params];
   const grads: Tensor[] = [];
   list.forEach((p, i) => {
-    if (!(p instanceof Tensor)) throw new Error(`${where}: params[${i}] is not a Tensor (got ${String(p)})`);
+    if (!(p instanceof Tensor)) throw new Error(`${where}: params[${i}] is not a Tensor (got ${describeValue(p)})`);
     if (p.grad !== null) grads.push(p.grad);
   });
   return grads;

@@ -519,7 +519,7 @@ export class ReduceLROnPlateau {
     checkPlateauOptions(where, stateDict, this.optimizer.paramGroups.length);
     const saved = stateDict as unknown as PlateauOptionValues;
     const best = stateDict.best === null ? (saved.mode === 'min' ? Infinity : -Infinity) : stateDict.best;
-    if (typeof best !== 'number' || Number.isNaN(best)) throw new Error(`${where}: best must be a number or null, got ${JSON.stringify(stateDict.best)}`);
+    if (typeof best !== 'number' || Number.isNaN(best)) throw new Error(`${where}: best must be a number or null, got ${describeValue(stateDict.best)}`);
     checkInteger(where, 'numBadEpochs', stateDict.numBadEpochs, 0);
     checkInteger(where, 'cooldownCounter', stateDict.cooldownCounter, 0);
     checkInteger(where, 'lastEpoch', stateDict.lastEpoch, 0);

@@ -1,12 +1,12 @@
 /**
- * `pnpm bench`: workloads W1–W5 for tensorgrad, TensorFlow.js (cpu backend) and TensorFlow.js (wasm backend) in one
+ * `pnpm bench`: workloads W1–W5 and an LSTM training step for tensorgrad, TensorFlow.js (cpu backend) and TensorFlow.js (wasm backend) in one
  * process, interleaved, median of several repetitions. Prints a Markdown table with tensorgrad's speed-up over each
  * peer and writes the numbers to results/latest-bench.json (and results/NAME.json with --save NAME).
  *
  * Each row runs in a child process of its own (all three libraries together in it), so garbage and heap growth left
  * by one row, for instance TensorFlow.js's 1024² matmuls, do not tax the garbage collector of the next.
  *
- * Flags: --quick (fewer, shorter repetitions), --only W1,W4 (a subset), --save NAME.
+ * Flags: --quick (fewer, shorter repetitions), --only W1,LSTM (a subset), --save NAME.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { formatTable, measureInterleaved, type Implementation, type Options, type Runner } from './harness.js';
 import * as tg from './tensorgrad.js';
 import * as tfjs from './tfjs.js';
-import { W1_SIZES, W3, W4, W5 } from './workloads.js';
+import { LSTM_STEP, W1_SIZES, W3, W4, W5 } from './workloads.js';
 
 interface Case {
   workload: string;
@@ -55,6 +55,10 @@ const cases: Case[] = [
     fromSeconds: (s) => s * 1e3,
     tensorgrad: () => tg.deepBackward(W5.nodes, W5.size), tfjs: (b) => tfjs.deepBackward(b, W5.nodes, W5.size),
     options: { minSeconds: 0, warmup: 1 },
+  },
+  {
+    workload: 'LSTM', label: `LSTM train step, batch ${LSTM_STEP.batch}, seq ${LSTM_STEP.seq}, ${LSTM_STEP.inputs}→${LSTM_STEP.hidden}`, unit: 'ms/step', higherIsBetter: false,
+    fromSeconds: (s) => s * 1e3, tensorgrad: tg.lstmStep, tfjs: tfjs.lstmStep,
   },
 ];
 

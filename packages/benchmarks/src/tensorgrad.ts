@@ -5,7 +5,7 @@
 import { Generator, randint, randn, type Tensor } from '@tensorgrad/core';
 import * as nn from '@tensorgrad/nn';
 import type { Runner } from './harness.js';
-import { chainOp, CHAIN_CONSTANTS, MLP } from './workloads.js';
+import { chainOp, CHAIN_CONSTANTS, LSTM_STEP, MLP } from './workloads.js';
 
 const generator = new Generator(0);
 
@@ -78,4 +78,21 @@ export function deepBackward(length: number, size: number): Promise<Runner> {
 export function fusedElementwise(size: number): Promise<Runner> {
   const a = randn([size], { generator }), b = randn([size], { generator }), c = randn([size], { generator });
   return Promise.resolve({ run: () => { a.mul(b).add(c).tanh(); } });
+}
+
+/** LSTM row: nn.LSTM (time-major input, as PyTorch's default), a Linear head on the final hidden state, mseLoss, Adam. */
+export function lstmStep(): Promise<Runner> {
+  const { batch, seq, inputs, hidden, learningRate } = LSTM_STEP;
+  const lstm = new nn.LSTM(inputs, hidden, { generator });
+  const head = new nn.Linear(hidden, 1, { generator });
+  const optimizer = new nn.Adam([...lstm.parameters(), ...head.parameters()], { lr: learningRate });
+  const x = randn([seq, batch, inputs], { generator }), y = randn([batch, 1], { generator });
+  return Promise.resolve({
+    run: () => {
+      optimizer.zeroGrad();
+      const [, [hN]] = lstm.forward(x);
+      nn.mseLoss(head.forward(hN.squeeze(0)), y).backward();
+      optimizer.step();
+    },
+  });
 }

@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import type { Runner } from './harness.js';
-import { chainOp, CHAIN_CONSTANTS, MLP, type ChainOp } from './workloads.js';
+import { chainOp, CHAIN_CONSTANTS, LSTM_STEP, MLP, type ChainOp } from './workloads.js';
 
 export type Backend = 'cpu' | 'wasm';
 
@@ -122,6 +122,36 @@ export function fusedElementwise(backend: Backend, size: number): Promise<Runner
     return {
       run: () => tf.tidy(() => { tf.tanh(tf.add(tf.mul(a, b), c)); }),
       dispose: () => tf.dispose([a, b, c]),
+    };
+  });
+}
+
+/**
+ * LSTM row, written with TensorFlow.js's LSTM op: tf.basicLSTMCell per step (one [x_t, h] · kernel product with the
+ * kernel [inputs + hidden, 4·hidden]), tf.unstack for the steps, a dense head, tf.losses.meanSquaredError, tf.train.adam.
+ */
+export function lstmStep(backend: Backend): Promise<Runner> {
+  return onBackend(backend, () => {
+    const { batch, seq, inputs, hidden, learningRate } = LSTM_STEP;
+    const bound = 1 / Math.sqrt(hidden);
+    const kernel = tf.variable(tf.randomUniform([inputs + hidden, 4 * hidden], -bound, bound)) as tf.Variable<tf.Rank.R2>;
+    const bias = tf.variable(tf.zeros([4 * hidden])) as tf.Variable<tf.Rank.R1>;
+    const headW = tf.variable(tf.randomUniform([hidden, 1], -bound, bound));
+    const headB = tf.variable(tf.zeros([1]));
+    const x = tf.randomNormal([seq, batch, inputs]), y = tf.randomNormal([batch, 1]);
+    const forgetBias = tf.scalar(0);
+    const optimizer = tf.train.adam(learningRate);
+    const loss = (): tf.Scalar => {
+      let c: tf.Tensor2D = tf.zeros([batch, hidden]), h: tf.Tensor2D = tf.zeros([batch, hidden]);
+      for (const xt of tf.unstack(x) as tf.Tensor2D[]) [c, h] = tf.basicLSTMCell(forgetBias, kernel, bias, xt, c, h);
+      return tf.losses.meanSquaredError(y, tf.add(tf.matMul(h, headW), headB)) as tf.Scalar;
+    };
+    return {
+      run: () => tf.tidy(() => { optimizer.minimize(loss); }),
+      dispose: () => {
+        optimizer.dispose();
+        tf.dispose([kernel, bias, headW, headB, x, y, forgetBias]);
+      },
     };
   });
 }

@@ -1,4 +1,4 @@
-/** Definitions shared by both libraries' implementations of workloads W1–W5 (issue "Performance"). */
+/** Definitions shared by both libraries' implementations of workloads W1–W5 (issue "Performance") and the LSTM row. */
 
 /** W2: a 784-256-256-10 ReLU MLP trained with softmax cross-entropy and Adam on batches of 128. */
 export const MLP = { inputs: 784, hidden: [256, 256], classes: 10, batch: 128, learningRate: 1e-3 } as const;
@@ -13,3 +13,7 @@ export const W1_SIZES = [128, 256, 512, 1024] as const;
 export const W3 = { ops: 10_000, size: 4 } as const;
 export const W4 = { size: 1_000_000 } as const;
 export const W5 = { nodes: 100_000, size: 4 } as const;
+
+/** LSTM row: one training step of a one-layer LSTM (32 inputs, 128 hidden) on 32 sequences of 32 steps, a linear head on
+ * the last hidden state, mean squared error and Adam. */
+export const LSTM_STEP = { batch: 32, seq: 32, inputs: 32, hidden: 128, learningRate: 1e-3 } as const;

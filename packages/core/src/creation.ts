@@ -171,14 +171,38 @@ export function onesLike(t: Tensor, opts?: TensorOptions): Tensor {
   return like('onesLike', t, 1, opts);
 }
 
-/** `arange(end)` or `arange(start, end, step = 1)`: values in [start, end). */
-export function arange(start: number, end?: number, step = 1, opts?: TensorOptions): Tensor {
-  const o = checkOptions(opts, FILL_OPTIONS, 'arange');
-  if (end === undefined) [start, end] = [0, start];
+/** Options of `arange`: the dtype (default float32) and requiresGrad. */
+export type ArangeOptions = Pick<TensorOptions, 'dtype' | 'requiresGrad'>;
+
+/**
+ * Values in [start, end) spaced by step: `arange(end)`, `arange(start, end)`, `arange(start, end, step)`, each optionally
+ * followed by an options object (`arange(5, { dtype: 'int32' })`).
+ */
+export function arange(end: number, opts?: ArangeOptions): Tensor;
+export function arange(start: number, end: number, opts?: ArangeOptions): Tensor;
+export function arange(start: number, end?: number, step?: number, opts?: ArangeOptions): Tensor;
+export function arange(...args: (number | ArangeOptions | undefined)[]): Tensor {
+  const usage = 'expected arange(end), arange(start, end) or arange(start, end, step) with numbers, each optionally followed by { dtype }';
+  let opts: ArangeOptions | undefined;
+  let last = args.length - 1;
+  while (last >= 0 && args[last] === undefined) last--;
+  if (last >= 0 && typeof args[last] === 'object') {
+    opts = args[last] as ArangeOptions;
+    if (opts === null || Array.isArray(opts) || ArrayBuffer.isView(opts)) throw new Error(`arange: options must be an object like { dtype }, got ${describeValue(opts)}`);
+    checkOptions(opts, FILL_OPTIONS, 'arange');
+    last--;
+  }
+  const pos = args.slice(0, last + 1);
+  if (pos.length === 0 || pos.length > 3 || typeof pos[0] !== 'number' || pos.some((a) => a !== undefined && typeof a !== 'number')) {
+    throw new Error(`arange: ${usage}; got (${args.map(describeValue).join(', ')})`);
+  }
+  // The old spelling arange(end, undefined, step, opts) still means [0, end).
+  const [start, end] = pos[1] === undefined ? [0, pos[0]] : [pos[0], pos[1] as number];
+  const step = (pos[2] as number | undefined) ?? 1;
   expectNumber(start, 'arange', 'start', { finite: true });
   expectNumber(end, 'arange', 'end', { finite: true });
-  expectNumber(step, 'arange', 'step', { finite: true });
-  if (step === 0) throw new Error('arange: step must be non-zero');
+  if (step === 0 || !Number.isFinite(step)) throw new Error(`arange: step must be a non-zero finite number, got ${step}`);
+  const o = opts ?? {};
   const n = Math.max(0, Math.ceil((end - start) / step));
   const dtype = resolveDType(o.dtype, 'float32', 'arange');
   const data = allocateFor('arange', dtype, [n]);
@@ -274,4 +298,25 @@ export function randperm(n: number, opts?: RandomOptions): Tensor {
     data[j] = tmp;
   }
   return finish(data, [n], dtype, o.requiresGrad, 'randperm');
+}
+
+/** Options of `randLike`/`randnLike`: dtype (default: the tensor's; must be a float type), generator, requiresGrad. */
+export type RandomLikeOptions = Pick<RandomOptions, 'dtype' | 'generator' | 'requiresGrad'>;
+
+function randomLike(op: string, t: Tensor, opts: RandomLikeOptions | undefined, draw: (g: Generator) => number): Tensor {
+  if (!(t instanceof Tensor)) throw new Error(`${op}: expected a Tensor, got ${describeValue(t)}`);
+  checkOptions(opts, ['dtype', 'generator', 'requiresGrad'], op);
+  const dtype = opts?.dtype ?? t.dtype;
+  if (dtype === 'int32') throw new Error(`${op}: samples are floats, so dtype int32 is not supported (the tensor has shape ${fmtShape(t.shape)}); pass { dtype: 'float32' } or use randint`);
+  return randomTensor(op, t.shape, { ...opts, dtype }, dtype, draw);
+}
+
+/** Uniform samples in [0, 1) with the shape (and, by default, the dtype) of `t`. */
+export function randLike(t: Tensor, opts?: RandomLikeOptions): Tensor {
+  return randomLike('randLike', t, opts, (g) => g.random());
+}
+
+/** Standard normal samples with the shape (and, by default, the dtype) of `t`. */
+export function randnLike(t: Tensor, opts?: RandomLikeOptions): Tensor {
+  return randomLike('randnLike', t, opts, (g) => g.normal());
 }

@@ -1,5 +1,5 @@
 /**
- * @tensorgrad/core — the public surface: tensors, creation, ops (also available as Tensor methods, except where, concat and stack), autograd and gradcheck.
+ * @tensorgrad/core — the public surface: tensors, creation, ops (also available as Tensor methods, except where, concat, stack, linear and einsum), autograd and gradcheck.
  *
  * @module @tensorgrad/core
  */
@@ -9,13 +9,13 @@ export type { DType } from './dtype.js';
 export type { FloatArray, Storage } from './kernels/types.js';
 
 export {
-  tensor, zeros, ones, full, zerosLike, onesLike, fullLike, arange, linspace, eye, rand, randn, randint, randperm,
+  tensor, zeros, ones, full, zerosLike, onesLike, fullLike, arange, linspace, eye, rand, randn, randint, randperm, randLike, randnLike,
 } from './creation.js';
-export type { TensorOptions, RandomOptions, TensorData } from './creation.js';
+export type { TensorOptions, RandomOptions, TensorData, ArangeOptions, RandomLikeOptions } from './creation.js';
 export { Generator, manualSeed, defaultGenerator } from './random.js';
 
 export {
-  neg, exp, log, log1p, sqrt, abs, sign, sin, cos, tanh, sigmoid, relu, leakyRelu, gelu, softplus, erf, reciprocal, square, clamp,
+  neg, exp, log, log1p, sqrt, abs, sign, sin, cos, tanh, sigmoid, relu, leakyRelu, gelu, softplus, erf, reciprocal, square, clamp, rsqrt, silu,
 } from './ops/unary.js';
 export { add, sub, mul, div, pow, maximum, minimum, eq, ne, lt, le, gt, ge, where } from './ops/binary.js';
 export { sum, mean, max, min, variance, variance as var, std, logsumexp, argmax, argmin, norm } from './ops/reduce.js';
@@ -23,7 +23,17 @@ export { matmul, linear } from './ops/matmul.js';
 export {
   reshape, reshape as view, flatten, permute, transpose, squeeze, unsqueeze, expand, broadcastTo, slice, narrow, split, chunk, concat, concat as cat, stack, pad,
 } from './ops/shape.js';
-export { indexSelect, gather } from './ops/index-ops.js';
+export { indexSelect, gather, scatter, scatterAdd } from './ops/index-ops.js';
+export { tril, triu, maskedFill } from './ops/mask.js';
+export { cumsum, cumprod, prod } from './ops/scan.js';
+export { sort, argsort, topk } from './ops/sort.js';
+export type { SortOptions, TopkOptions } from './ops/sort.js';
+export { flip, roll, repeat, tile, unbind } from './ops/rearrange.js';
+export { diag, diagonal, diagEmbed } from './ops/diagonal.js';
+export { einsum, outer } from './ops/einsum.js';
+export { all, any, isnan, isfinite } from './ops/logical.js';
+export { multinomial, bernoulli } from './ops/sample.js';
+export type { MultinomialOptions, BernoulliOptions } from './ops/sample.js';
 export { softmax, logSoftmax } from './ops/softmax.js';
 export { cast, clone } from './ops/cast.js';
 export { listOps } from './ops/registry.js';
@@ -39,3 +49,7 @@ export type { GradcheckOptions, GradcheckResult, GradcheckFailure } from './grad
 export { toDot } from './dot.js';
 export type { DotOptions } from './dot.js';
 export { broadcastShapes } from './shape.js';
+export { backendInfo } from './backend.js';
+export type { BackendInfo, KernelChoice } from './backend.js';
+/** Argument checks and message helpers for packages built on core (nn uses them); see util.ts. */
+export * as util from './util.js';

@@ -19,6 +19,14 @@ import { matmul } from './ops/matmul.js';
 import { cast, clone } from './ops/cast.js';
 import { softmax, logSoftmax } from './ops/softmax.js';
 import * as IP from './ops/inplace.js';
+import * as M from './ops/mask.js';
+import * as SC from './ops/scan.js';
+import * as SO from './ops/sort.js';
+import * as RA from './ops/rearrange.js';
+import * as D from './ops/diagonal.js';
+import * as L from './ops/logical.js';
+import * as SA from './ops/sample.js';
+import { outer } from './ops/einsum.js';
 
 export type Hook = (grad: Tensor) => Tensor | void | undefined;
 export type Operand = Tensor | number;
@@ -295,6 +303,12 @@ export class Tensor {
   reciprocal(): Tensor { return U.reciprocal(this); }
   square(): Tensor { return U.square(this); }
   clamp(min?: number | null, max?: number | null): Tensor { return U.clamp(this, min, max); }
+  rsqrt(): Tensor { return U.rsqrt(this); }
+  silu(): Tensor { return U.silu(this); }
+  /** 1 where the value is NaN, else 0. */
+  isnan(): Tensor { return L.isnan(this); }
+  /** 1 where the value is neither NaN nor ±Infinity, else 0. */
+  isfinite(): Tensor { return L.isfinite(this); }
 
   // ----- binary (broadcasting) -----
 
@@ -324,6 +338,21 @@ export class Tensor {
   argmax(axis?: number, keepdim = false): Tensor { return R.argmax(this, axis, keepdim); }
   argmin(axis?: number, keepdim = false): Tensor { return R.argmin(this, axis, keepdim); }
   norm(p: number = 2, axis?: Axis, keepdim = false): Tensor { return R.norm(this, p, axis, keepdim); }
+  prod(axis?: Axis, keepdim = false): Tensor { return SC.prod(this, axis, keepdim); }
+  /** 1 if every element (over axes) is non-zero. */
+  all(axis?: Axis, keepdim = false): Tensor { return L.all(this, axis, keepdim); }
+  /** 1 if some element (over axes) is non-zero. */
+  any(axis?: Axis, keepdim = false): Tensor { return L.any(this, axis, keepdim); }
+
+  // ----- scans, sorting and selection -----
+
+  cumsum(axis: number): Tensor { return SC.cumsum(this, axis); }
+  cumprod(axis: number): Tensor { return SC.cumprod(this, axis); }
+  /** `[values, indices]` sorted along axis (default -1); `{ descending }`. Stable; NaN sorts as the largest value. */
+  sort(axis?: number | SO.SortOptions, opts?: SO.SortOptions): [Tensor, Tensor] { return SO.sort(this, axis, opts); }
+  argsort(axis?: number | SO.SortOptions, opts?: SO.SortOptions): Tensor { return SO.argsort(this, axis, opts); }
+  /** `[values, indices]` of the k largest (or `{ largest: false }` smallest) along axis (default -1). */
+  topk(k: number, axis?: number | SO.TopkOptions, opts?: SO.TopkOptions): [Tensor, Tensor] { return SO.topk(this, k, axis, opts); }
 
   // ----- linear algebra -----
 
@@ -337,6 +366,11 @@ export class Tensor {
   transpose(dim0 = -2, dim1 = -1): Tensor { return S.transpose(this, dim0, dim1); }
   /** The matrix transpose of the last two dimensions (PyTorch's `.mT`). */
   get mT(): Tensor { return S.transpose(this, -2, -1); }
+  /**
+   * All dimensions reversed: the transpose of a matrix, the tensor itself below 2-D. For 3-D and more this follows
+   * PyTorch 1.13, which reverses every dimension (and warns that it is deprecated there); prefer `mT` or `permute`.
+   */
+  get T(): Tensor { return this.ndim < 2 ? this : S.permute(this, this.shape.map((_, i) => this.ndim - 1 - i)); }
   permute(dims: readonly number[]): Tensor { return S.permute(this, dims); }
   squeeze(axis?: Axis): Tensor { return S.squeeze(this, axis); }
   unsqueeze(axis: number): Tensor { return S.unsqueeze(this, axis); }
@@ -353,6 +387,34 @@ export class Tensor {
   pad(pads: readonly number[], value = 0): Tensor { return S.pad(this, pads, value); }
   indexSelect(axis: number, indices: IndexLike): Tensor { return I.indexSelect(this, axis, indices); }
   gather(axis: number, index: Tensor | NestedArray): Tensor { return I.gather(this, axis, index); }
+  /** A copy with `src` (or a number) written at `index` along axis (torch.scatter). */
+  scatter(axis: number, index: Tensor | NestedArray, src: Tensor | number): Tensor { return I.scatter(this, axis, index, src); }
+  /** A copy with `src` added at `index` along axis; repeated indices accumulate (torch.scatter_add). */
+  scatterAdd(axis: number, index: Tensor | NestedArray, src: Tensor): Tensor { return I.scatterAdd(this, axis, index, src); }
+  flip(axes: number | readonly number[]): Tensor { return RA.flip(this, axes); }
+  roll(shifts: number | readonly number[], axes?: number | readonly number[] | null): Tensor { return RA.roll(this, shifts, axes); }
+  /** Tiles the tensor `sizes[d]` times along each dimension (PyTorch's Tensor.repeat, sizes as an array). */
+  repeat(sizes: readonly number[]): Tensor { return RA.repeat(this, sizes); }
+  tile(dims: readonly number[]): Tensor { return RA.tile(this, dims); }
+  unbind(axis = 0): Tensor[] { return RA.unbind(this, axis); }
+
+  // ----- masks, triangles and diagonals -----
+
+  tril(diagonal = 0): Tensor { return M.tril(this, diagonal); }
+  triu(diagonal = 0): Tensor { return M.triu(this, diagonal); }
+  /** `value` where `mask` is non-zero, else this tensor's values (mask broadcasts). */
+  maskedFill(mask: Tensor, value: number): Tensor { return M.maskedFill(this, mask, value); }
+  diag(diagonal = 0): Tensor { return D.diag(this, diagonal); }
+  diagonal(offset = 0, dim1 = 0, dim2 = 1): Tensor { return D.diagonal(this, offset, dim1, dim2); }
+  diagEmbed(offset = 0, dim1 = -2, dim2 = -1): Tensor { return D.diagEmbed(this, offset, dim1, dim2); }
+  outer(other: Tensor): Tensor { return outer(this, other); }
+
+  // ----- sampling -----
+
+  /** `numSamples` int32 category indices per row of these non-negative weights; `{ replacement, generator }`. */
+  multinomial(numSamples: number, opts?: SA.MultinomialOptions): Tensor { return SA.multinomial(this, numSamples, opts); }
+  /** 1 with probability given by each element (in [0, 1]), else 0; `{ generator }`. */
+  bernoulli(opts?: SA.BernoulliOptions): Tensor { return SA.bernoulli(this, opts); }
 
   // ----- softmax -----
 

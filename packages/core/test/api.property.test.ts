@@ -46,7 +46,7 @@ function sameValues(r: unknown, args: unknown[], self: unknown): void {
   const x = (self ?? args[0]) as Tensor;
   checkTensor(r);
   if (r.dtype !== x.dtype) throw new Error(`dtype ${r.dtype}, input ${x.dtype}`);
-  const key = (t: Tensor) => Array.from(t.data).map((v) => (Object.is(v, -0) ? 0 : v)).sort((a, b) => a - b).join();
+  const key = (t: Tensor) => Array.from(t.data, (v) => String(Object.is(v, -0) ? 0 : v)).sort().join(); // strings: NaN sorts too
   if (key(r) !== key(x)) throw new Error(`values changed: [${Array.from(x.data)}] -> [${Array.from(r.data)}]`);
 }
 
@@ -122,6 +122,21 @@ const sameShapeOperands = (k: number) => floatTensor.chain((x) => fc.tuple(fc.co
 const backwardArgs = fc.tuple(float64Leaf, fc.integer({ min: 0, max: 3 }), opts({ retainGraph: bool, createGraph: bool }))
   .map(([x, k, o]) => (k === 0 ? [x.square().sum(), o] : k === 1 ? [x.exp(), tg.onesLike(x)] : k === 2 ? [x.exp(), 5] : [x.exp()]));
 
+const sortOpts = opts({ descending: bool, stable: bool });
+const topkOpts = opts({ largest: bool, sorted: bool });
+/** Probabilities (non-negative weights) for multinomial and bernoulli. */
+const probsTensor = tensorOf(fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 2 }), ['float32', 'float64']).map((t) => t.detach().abs().clamp(0, 1));
+const scatterArgs = gatherArgs.chain(([x, a, idx]) => tensorOf(fc.constant([...(idx instanceof Tensor ? idx.shape : [])]), [(x as Tensor).dtype])
+  .map((src) => [x, a, idx, src] as unknown[]));
+const maskedFillArgs = anyTensor.chain((x) => fc.tuple(fc.constant(x), tensorOf(fc.constant([...x.shape]), ['int32']).map((m) => m.clamp(0, 1)), fc.integer({ min: -3, max: 3 })) as fc.Arbitrary<unknown[]>);
+const einsumArgs = fc.oneof(
+  fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 })).chain(([i, j, k]) =>
+    fc.tuple(fc.constant('ij,jk->ik'), tensorOf(fc.constant([i, j]), ['float32', 'float64']), tensorOf(fc.constant([j, k]), ['float32', 'float64']))) as fc.Arbitrary<unknown[]>,
+  fc.integer({ min: 1, max: 3 }).chain((n) => fc.tuple(fc.constantFrom('ii->', 'ii->i', 'ij->ji'), tensorOf(fc.constant([n, n]), ['float32', 'float64']))) as fc.Arbitrary<unknown[]>,
+  fc.tuple(fc.constantFrom('i,j->ij', 'ij,jk', 'i->', 'x'), T, T) as fc.Arbitrary<unknown[]>,
+);
+const anyCheck: Entry['check'] = (r) => { if (r instanceof Tensor) checkTensor(r); };
+
 // ---------------------------------------------------------------- the registry of exported functions
 
 const unary = (ref: (x: number, dtype: DType) => number, keepsInt = false) => fn(sig(T), { check: unaryCheck(ref, keepsInt) });
@@ -185,6 +200,28 @@ const FUNCTIONS: Record<string, Entry> = {
   cast: fn(sig(T, dtype), { check: (r, a) => { checkTensor(r); if (r.dtype !== a[1]) throw new Error('cast to the wrong dtype'); } }),
   clone: fn(sig(T), { check: (r, a) => { checkTensor(r); if (r.data === (a[0] as Tensor).data) throw new Error('clone shares storage'); } }),
   listOps: fn(sig(), { check: (r) => { if (!Array.isArray(r) || r.length < 50) throw new Error('listOps is short'); } }),
+  randLike: fn(sig(T, randomOpts), { check: (r) => checkTensor(r) }), randnLike: fn(sig(T, randomOpts), { check: (r) => checkTensor(r) }),
+  rsqrt: unary((x) => 1 / Math.sqrt(x)), silu: unary((x) => x / (1 + Math.exp(-x))),
+  scatter: fn(fc.oneof(scatterArgs, sig(T, int, indexList, orJunk(fc.oneof(anyTensor as fc.Arbitrary<unknown>, fc.double())))), { check: anyCheck }),
+  scatterAdd: fn(fc.oneof(scatterArgs, sig(T, int, indexList, T)), { check: anyCheck }),
+  tril: fn(sig(T, int), { check: anyCheck }), triu: fn(sig(T, int), { check: anyCheck }),
+  maskedFill: fn(fc.oneof(maskedFillArgs, sig(T, T, number)), { check: anyCheck }),
+  cumsum: fn(sig(T, int), { check: anyCheck }), cumprod: fn(sig(T, int), { check: anyCheck }), prod: fn(sig(T, axis, bool), { check: anyCheck }),
+  sort: fn(sig(T, orJunk(fc.oneof(fc.integer({ min: -2, max: 2 }) as fc.Arbitrary<unknown>, sortOpts)), sortOpts), { check: (r) => (r as Tensor[]).forEach((t) => checkTensor(t)) }),
+  argsort: fn(sig(T, orJunk(fc.integer({ min: -2, max: 2 })), sortOpts), { check: anyCheck }),
+  topk: fn(sig(T, count, orJunk(fc.integer({ min: -2, max: 2 })), topkOpts), { check: (r) => (r as Tensor[]).forEach((t) => checkTensor(t)) }),
+  flip: fn(sig(T, axis), { check: sameValues }), roll: fn(sig(T, orJunk(fc.oneof(int, intList)), axis), { check: sameValues }),
+  repeat: fn(sig(T, intList), { check: anyCheck }), tile: fn(sig(T, intList), { check: anyCheck }),
+  unbind: fn(sig(T, int), { check: (r) => (r as Tensor[]).forEach((t) => checkTensor(t)) }),
+  diag: fn(sig(T, int), { check: anyCheck }), diagonal: fn(sig(T, int, int, int), { check: anyCheck }), diagEmbed: fn(sig(T, int, int, int), { check: anyCheck }),
+  einsum: fn(fc.oneof(einsumArgs, fc.tuple(junk, T) as fc.Arbitrary<unknown[]>), { check: anyCheck }),
+  outer: fn(sig(T, T), { check: anyCheck }),
+  all: fn(sig(T, axis, bool), { check: anyCheck }), any: fn(sig(T, axis, bool), { check: anyCheck }),
+  isnan: fn(sig(T), { check: (r, a) => { checkTensor(r); (a[0] as Tensor).data.forEach((v, i) => { if (r.data[i] !== +Number.isNaN(v)) throw new Error('isnan'); }); } }),
+  isfinite: fn(sig(T), { check: (r, a) => { checkTensor(r); (a[0] as Tensor).data.forEach((v, i) => { if (r.data[i] !== +Number.isFinite(v)) throw new Error('isfinite'); }); } }),
+  multinomial: fn(sig(orJunk(probsTensor), count, opts({ replacement: bool, generator })), { check: anyCheck }),
+  bernoulli: fn(sig(orJunk(probsTensor), opts({ generator })), { check: anyCheck }),
+  backendInfo: fn(sig(), { check: (r) => { if ((r as { backend?: string }).backend !== 'cpu') throw new Error('backendInfo'); } }),
 
   noGrad: fn(sig(callback)), enableGrad: fn(sig(callback)), detectAnomaly: fn(sig(callback)),
   isGradEnabled: fn(sig(), { check: (r) => { if (r !== true) throw new Error('grad mode is on by default'); } }),
@@ -204,6 +241,7 @@ const FUNCTIONS: Record<string, Entry> = {
 
 /** Exports that are not functions to call, with the reason. */
 const NOT_SWEPT: Record<string, string> = {
+  util: 'a namespace of argument checks for packages built on core; every check runs inside the entries above and nn\'s sweep',
   defaultGenerator: 'an object (the global Generator); its methods are swept through the Generator entry',
   Tensor: 'the class: its constructor is @internal (tensors are made by tensor(), zeros(), ...); every method is swept below',
 };
@@ -215,8 +253,6 @@ const unaryM = (ref: (x: number, dtype: DType) => number, keepsInt = false) => m
 const binaryM = (name: keyof typeof BINARY) => m(sig(orJunk(fc.oneof(anyTensor as fc.Arbitrary<unknown>, fc.double({ min: -3, max: 3 })))), BINARY[name]);
 const shapeM = (...args: fc.Arbitrary<unknown>[]) => m(sig(...args), sameValues);
 const inPlace = (...args: fc.Arbitrary<unknown>[]) => method(sig(...args), { receiver: floatTensor, check: (r, _a, self) => { if (r !== self) throw new Error('in-place ops return this'); } });
-const anyCheck: Entry['check'] = (r) => { if (r instanceof Tensor) checkTensor(r); };
-
 const METHODS: Record<string, Entry> = {
   version: getter({ receiver: anyTensor, check: (r) => { if (!Number.isSafeInteger(r)) throw new Error('version is an integer'); } }),
   ndim: getter({ receiver: anyTensor }), isLeaf: getter({ receiver: anyTensor }), op: getter({ receiver: anyTensor }),
@@ -254,7 +290,21 @@ const METHODS: Record<string, Entry> = {
   broadcastTo: m(sig(intList), anyCheck), expandAs: m(sig(T), anyCheck, ['broadcastTo']), slice: m(sig(sliceSpec), anyCheck),
   narrow: boundMethod(fc.oneof(narrowArgs, fc.tuple(anyTensor, int, int, int)), { check: anyCheck }), split: m(sig(int, int)), chunk: m(sig(int, int)), pad: m(sig(intList, number), anyCheck),
   indexSelect: boundMethod(fc.oneof(indexSelectArgs, fc.tuple(anyTensor, int, indexList)), { check: anyCheck }),
-  gather: boundMethod(fc.oneof(gatherArgs, fc.tuple(anyTensor, int, indexList)), { check: anyCheck }), softmax: m(sig(int), anyCheck), logSoftmax: m(sig(int), anyCheck),
+  gather: boundMethod(fc.oneof(gatherArgs, fc.tuple(anyTensor, int, indexList)), { check: anyCheck }),
+  rsqrt: unaryM((x) => 1 / Math.sqrt(x)), silu: unaryM((x) => x / (1 + Math.exp(-x))),
+  isnan: m(sig(), anyCheck), isfinite: m(sig(), anyCheck), all: m(sig(axis, bool), anyCheck), any: m(sig(axis, bool), anyCheck),
+  prod: m(sig(axis, bool), anyCheck), cumsum: m(sig(int), anyCheck), cumprod: m(sig(int), anyCheck),
+  sort: m(sig(orJunk(fc.integer({ min: -2, max: 2 })), sortOpts)), argsort: m(sig(orJunk(fc.integer({ min: -2, max: 2 })), sortOpts), anyCheck),
+  topk: m(sig(count, orJunk(fc.integer({ min: -2, max: 2 })), topkOpts)),
+  T: getter({ receiver: anyTensor, check: anyCheck, names: ['permute'] }),
+  scatter: boundMethod(fc.oneof(scatterArgs, fc.tuple(anyTensor, int, indexList, T)), { check: anyCheck }),
+  scatterAdd: boundMethod(fc.oneof(scatterArgs, fc.tuple(anyTensor, int, indexList, T)), { check: anyCheck }),
+  flip: m(sig(axis), sameValues), roll: m(sig(orJunk(fc.oneof(int, intList)), axis), sameValues), repeat: m(sig(intList), anyCheck),
+  tile: m(sig(intList), anyCheck), unbind: m(sig(int)), tril: m(sig(int), anyCheck), triu: m(sig(int), anyCheck),
+  maskedFill: boundMethod(fc.oneof(maskedFillArgs, fc.tuple(anyTensor, T, number)), { check: anyCheck }),
+  diag: m(sig(int), anyCheck), diagonal: m(sig(int, int, int), anyCheck), diagEmbed: m(sig(int, int, int), anyCheck),
+  outer: m(sig(T), anyCheck), multinomial: method(sig(count, opts({ replacement: bool, generator })), { receiver: probsTensor, check: anyCheck }),
+  bernoulli: method(sig(opts({ generator })), { receiver: probsTensor, check: anyCheck }), softmax: m(sig(int), anyCheck), logSoftmax: m(sig(int), anyCheck),
 };
 
 /** Tensor members that are not part of the public surface, with the reason. */

@@ -8,8 +8,8 @@ import { listOps, type OpFamily } from '@tensorgrad/core';
 
 const FAMILIES: [OpFamily, string][] = [
   ['unary', 'Elementwise'], ['activation', 'Activations and softmax'], ['binary', 'Binary (broadcasting)'],
-  ['comparison', 'Comparisons (0/1 results, no gradient)'], ['reduction', 'Reductions'], ['linalg', 'Linear algebra'],
-  ['shape', 'Shape'], ['indexing', 'Indexing'], ['dtype', 'dtype and copies'],
+  ['comparison', 'Comparisons (0/1 results, no gradient)'], ['reduction', 'Reductions'], ['scan', 'Scans, sorting and selection'],
+  ['linalg', 'Linear algebra'], ['shape', 'Shape'], ['indexing', 'Indexing'], ['dtype', 'dtype and copies'], ['sampling', 'Sampling (no gradient)'],
 ];
 
 function render(): string {
@@ -20,7 +20,7 @@ function render(): string {
     '<!-- Generated from the op declarations in packages/core/src/ops by `pnpm docs:ops`; a test fails when it is stale. -->',
     '',
     `${ops.length} ops, ${ops.filter((o) => o.differentiable).length} differentiable (${ops.filter((o) => o.differentiable && o.primitive).length} primitives with their own vjp; the rest are composites whose gradient comes from the primitives).`,
-    'Every op is a function exported from `@tensorgrad/core`, and all but `where`, `concat` and `stack` are also `Tensor` methods of the same name (`exp(x)` is `x.exp()`).',
+    'Every op is a function exported from `@tensorgrad/core`, and all but `where`, `concat`, `stack`, `linear` and `einsum` are also `Tensor` methods of the same name (`exp(x)` is `x.exp()`).',
     'In the gradient column, `g` is the gradient flowing in from the output and `out` is the op\'s result. Broadcast gradients are summed back to each input\'s shape by the engine.',
     '',
   ];

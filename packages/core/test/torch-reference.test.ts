@@ -157,6 +157,32 @@ const OPS: Record<string, OpFn> = {
   // softmax
   softmax: (a, kw) => tg.softmax(t(a), optNum(kw, 'axis')),
   logSoftmax: (a, kw) => tg.logSoftmax(t(a), optNum(kw, 'axis')),
+  // ops for sequence models
+  rsqrt: (a) => tg.rsqrt(t(a)),
+  silu: (a) => tg.silu(t(a)),
+  tril: (a, kw) => tg.tril(t(a), optNum(kw, 'diagonal')),
+  triu: (a, kw) => tg.triu(t(a), optNum(kw, 'diagonal')),
+  maskedFill: (a, kw) => tg.maskedFill(t(a, 0), t(a, 1), num(kw, 'value')),
+  cumsum: (a, kw) => tg.cumsum(t(a), num(kw, 'axis')),
+  cumprod: (a, kw) => tg.cumprod(t(a), num(kw, 'axis')),
+  prod: (a, kw) => tg.prod(t(a), axis(kw), keepdim(kw)),
+  all: (a, kw) => tg.all(t(a), axis(kw), keepdim(kw)),
+  any: (a, kw) => tg.any(t(a), axis(kw), keepdim(kw)),
+  sort: (a, kw) => tg.sort(t(a), optNum(kw, 'axis'), { descending: kw.descending as boolean | undefined }),
+  argsort: (a, kw) => tg.argsort(t(a), optNum(kw, 'axis'), { descending: kw.descending as boolean | undefined }),
+  topk: (a, kw) => tg.topk(t(a), num(kw, 'k'), optNum(kw, 'axis'), { largest: kw.largest as boolean | undefined }),
+  scatter: (a, kw) => tg.scatter(t(a, 0), num(kw, 'axis'), t(a, 1), a.length > 2 ? t(a, 2) : num(kw, 'value')),
+  scatterAdd: (a, kw) => tg.scatterAdd(t(a, 0), num(kw, 'axis'), t(a, 1), t(a, 2)),
+  flip: (a, kw) => tg.flip(t(a), nums(kw, 'axes')),
+  roll: (a, kw) => tg.roll(t(a), kw.shifts as number | number[], kw.axes as number[] | undefined),
+  repeat: (a, kw) => tg.repeat(t(a), nums(kw, 'sizes')),
+  tile: (a, kw) => tg.tile(t(a), nums(kw, 'dims')),
+  unbind: (a, kw) => tg.unbind(t(a), optNum(kw, 'axis')),
+  diag: (a, kw) => tg.diag(t(a), optNum(kw, 'diagonal')),
+  diagonal: (a, kw) => tg.diagonal(t(a), optNum(kw, 'offset'), optNum(kw, 'dim1'), optNum(kw, 'dim2')),
+  diagEmbed: (a, kw) => tg.diagEmbed(t(a), optNum(kw, 'offset'), optNum(kw, 'dim1'), optNum(kw, 'dim2')),
+  outer: (a) => tg.outer(t(a, 0), t(a, 1)),
+  einsum: (a, kw) => tg.einsum(kw.equation as string, ...tensors(a)),
 };
 
 /**

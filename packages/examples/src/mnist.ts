@@ -3,7 +3,8 @@
  * 2,000 test images. Reaches ≥ 96% test accuracy; prints loss, accuracies and the time of every epoch.
  */
 import { Generator, manualSeed, noGrad, tensor, type Tensor } from '@tensorgrad/core';
-import { Adam, CosineAnnealingLR, DataLoader, MLP, TensorDataset, crossEntropy, loadMnist, trainTestSplit } from '@tensorgrad/nn';
+import { loadMnist } from '@tensorgrad/data';
+import { Adam, CosineAnnealingLR, DataLoader, MLP, TensorDataset, crossEntropy, trainTestSplit } from '@tensorgrad/nn';
 import { accuracy, duration, percent, runIfMain, type Log } from './common.js';
 
 export interface MnistOptions {
@@ -59,12 +60,12 @@ function evaluate(model: MLP, x: Tensor, y: Tensor): number {
   return acc;
 }
 
-export function runMnist({
+export async function runMnist({
   hidden = [256], epochs = 20, batchSize = 64, lr = 2e-3, dropout = 0.2, maxShift = 2, perDigit, testFraction = 0.2, seed = 0, log = console.log,
-}: MnistOptions = {}): MnistResult {
+}: MnistOptions = {}): Promise<MnistResult> {
   manualSeed(seed);
   const loadStart = performance.now();
-  const { images, labels } = loadMnist({ perDigit });
+  const { images, labels } = await loadMnist({ perDigit });
   const [xTrain, xTest, yTrain, yTest] = trainTestSplit([images, labels], { testSize: testFraction, seed });
   log(`MNIST: ${images.shape[0]} digits from the mnist package (loaded in ${duration(performance.now() - loadStart)}), ` +
     `${xTrain.shape[0]} for training, ${xTest.shape[0]} for testing`);

@@ -4,6 +4,7 @@
  */
 import { silent } from '../src/common.js';
 import { runDemo } from '../src/demo.js';
+import { runLstm } from '../src/lstm.js';
 import { runMnist } from '../src/mnist.js';
 import { runMoons } from '../src/moons.js';
 import { runRegression } from '../src/regression.js';
@@ -31,8 +32,8 @@ test('demo: xor and moons both solved, and the progress is printed', () => {
   expect(lines.at(-1)).toMatch(/^\nDemo finished in/);
 });
 
-test('mnist: a small MLP on 1,500 of the digits generalises to its held-out fifth', () => {
-  const r = runMnist({ perDigit: 150, hidden: [64], epochs: 15, lr: 3e-3, maxShift: 1, log: silent });
+test('mnist: a small MLP on 1,500 of the digits generalises to its held-out fifth', async () => {
+  const r = await runMnist({ perDigit: 150, hidden: [64], epochs: 15, lr: 3e-3, maxShift: 1, log: silent });
   expect([r.trainSize, r.testSize]).toEqual([1200, 300]);
   expect(r.testAccuracy).toBeGreaterThanOrEqual(0.87);
   expect(r.epochMs).toHaveLength(15);
@@ -49,4 +50,16 @@ test('regression: line underfits, big MLP overfits, weight decay / dropout / ear
     expect(cure.test).toBeLessThan(0.75 * fits.overfit.test);
   }
   expect(fits.earlyStopping.epochs).toBeLessThan(1500);
+}, 30_000);
+
+test('lstm: on short sequences the LSTM learns to recall the marked symbol, the RNN does not, and gradients show why', () => {
+  const { rnn, lstm } = runLstm({ seqLength: 12, steps: 150, testSize: 400, log: silent });
+  expect(lstm.accuracy).toBeGreaterThanOrEqual(0.95);
+  expect(rnn.accuracy).toBeLessThan(0.6);
+  // The gradient reaching the first step relative to the last: vanishing at the start, and in the LSTM it grows with training.
+  const ratio = (g: number[]) => g[0] / g[g.length - 1];
+  expect(ratio(rnn.gradNormBefore)).toBeLessThan(1e-2);
+  expect(ratio(lstm.gradNormBefore)).toBeLessThan(1e-1);
+  expect(ratio(lstm.gradNormAfter)).toBeGreaterThan(10 * ratio(lstm.gradNormBefore));
+  expect(lstm.gradNormBefore).toHaveLength(12);
 }, 30_000);

@@ -4,7 +4,7 @@
  * from `opts.generator`, or from core's default generator (seeded by `manualSeed`).
  */
 import { Generator, Tensor, noGrad, rand, randn } from '@tensorgrad/core';
-import { checkOptions, describeValue, expectNumber, expectTensor } from '@tensorgrad/core/util';
+import { checkOptions, describeValue, expectNumber, expectTensor } from './util.js';
 
 export interface InitOptions {
   generator?: Generator;

@@ -3,8 +3,7 @@
  * core's engine; each checks its inputs' shapes and throws an Error naming the loss and the shapes on a mismatch.
  */
 import { Tensor, tensor } from '@tensorgrad/core';
-import { checkOptions, describeValue, expectNumber } from '@tensorgrad/core/util';
-import { expectTensor, floatOf, indexTensor, readIndices, sameShape, shapeStr } from './util.js';
+import { expectTensor, floatOf, indexTensor, readIndices, sameShape, shapeStr, checkOptions, describeValue, expectNumber } from './util.js';
 
 export type Reduction = 'mean' | 'sum' | 'none';
 

@@ -11,8 +11,7 @@
  * Anything else (numbers, strings, options, plain tensors used as constants) is ignored.
  */
 import { Tensor, noGrad, type DType } from '@tensorgrad/core';
-import { checkOptions, describeValue, expectBoolean, expectTensor, isPlainObject } from '@tensorgrad/core/util';
-import { sameShape, shapeStr } from './util.js';
+import { sameShape, shapeStr, checkOptions, describeValue, expectBoolean, expectTensor, isPlainObject } from './util.js';
 
 /** Tensors that are parameters even while their `requiresGrad` is off (a frozen layer keeps its weights in the state dict). */
 const parameterTensors = new WeakSet<Tensor>();

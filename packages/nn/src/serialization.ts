@@ -9,7 +9,7 @@
  * `serialize`/`deserialize` work on bytes (browsers too); `save`/`load`/`loadInto` add the file system (Node).
  */
 import { Tensor, tensor } from '@tensorgrad/core';
-import { checkOptions, describeValue } from '@tensorgrad/core/util';
+import { checkOptions, describeValue } from './util.js';
 
 /** Anything with a PyTorch-style state dict, such as a Module. */
 export interface HasStateDict {

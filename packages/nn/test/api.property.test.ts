@@ -43,11 +43,17 @@ const nllOpts = opts({ reduction, ignoreIndex: int, weight: fc.oneof(fc.constant
 const classOpts = opts({ reduction, ignoreIndex: int, weight: fc.oneof(fc.constant(undefined), orJunk(floatTensor)), labelSmoothing: prob });
 const target = orJunk(fc.oneof(anyTensor as fc.Arbitrary<unknown>, fc.array(fc.integer({ min: -1, max: 3 }), { maxLength: 3 })));
 
-/** Calls `forward` with `input` (a fitting tensor or a random one); the result must be a well-formed tensor. */
+/** Every tensor in a forward result (a tensor, or nested arrays of them as recurrent layers return) is well formed. */
+function checkOutput(y: unknown): void {
+  if (Array.isArray(y)) y.forEach(checkOutput);
+  else checkTensor(y, 'forward result');
+}
+
+/** Calls `forward` with `input` (a fitting tensor or a random one); the result must be well-formed tensors. */
 function forwardWith(input: fc.Arbitrary<unknown>): fc.Arbitrary<(m: nn.Module) => unknown> {
   return input.map((x) => (m: nn.Module) => {
     const y = m.forward(x);
-    checkTensor(y, 'forward result');
+    checkOutput(y);
     return y;
   });
 }
@@ -141,6 +147,17 @@ const optimizerCtor = (o: fc.Arbitrary<unknown>) => ctor(sig(params, o), { use: 
 const adamOpts = optionsFor({ lr: rate, betas: orJunk(fc.tuple(prob, prob)), eps: rate, weightDecay: rate, amsgrad: bool, maximize: bool });
 const generatorOpts = (extra: Record<string, fc.Arbitrary<unknown>>) => optionsFor({ seed: number, shuffle: bool, noise: number, ...extra });
 
+/** Sequence input [seq, batch, 2] (or batch-first) for recurrent layers built with inputSize 2, or a random tensor. */
+const sequence = fc.oneof(tensorOf(fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 2 })).map(([a, b]) => [a, b, 2]), ['float32']) as fc.Arbitrary<unknown>, T);
+const recurrentCtor = (extra: Record<string, fc.Arbitrary<unknown>>) => ctor(
+  fc.tuple(fc.oneof(fc.constant(2) as fc.Arbitrary<unknown>, size), size, optionsFor({ numLayers: size, bias: bool, batchFirst: bool, dropout: prob, bidirectional: bool, dtype, generator, ...extra })),
+  { use: layerUse(forwardWith(sequence)), names: MODULE_METHODS },
+);
+const cellCtor = (extra: Record<string, fc.Arbitrary<unknown>>) => ctor(
+  fc.tuple(fc.oneof(fc.constant(2) as fc.Arbitrary<unknown>, size), size, optionsFor({ bias: bool, dtype, generator, ...extra })),
+  { use: layerUse(forwardWith(fc.oneof(tensorOf(fc.integer({ min: 1, max: 3 }).map((b) => [b, 2]), ['float32']) as fc.Arbitrary<unknown>, T))), names: MODULE_METHODS },
+);
+
 const ENTRIES: Record<string, Entry> = {
   Module: ctor(sig(), { target: Custom, use: fc.oneof(moduleUse, fc.tuple(junk, T, bool).map(([name, t, p]) => (m: nn.Module) => m.registerBuffer(name as string, t as Tensor, { persistent: p as boolean })), forwardLast(2)), names: [...MODULE_METHODS, 'Linear'] }),
   parameter: fn(sig(T, bool), { check: (r) => checkTensor(r), names: ['requiresGrad'] }),
@@ -174,6 +191,8 @@ const ENTRIES: Record<string, Entry> = {
   BatchNorm1d: ctor(sig(size, optionsFor({ eps: number, momentum: orJunk(fc.oneof(prob, fc.constant(null))), affine: bool, trackRunningStats: bool, dtype })), { use: layerUse(forwardLast(2)), names: MODULE_METHODS }),
   Embedding: ctor(sig(size, size, optionsFor({ paddingIdx: int, dtype, generator })), { use: layerUse(forwardWith(orJunk(fc.array(fc.integer({ min: -1, max: 4 }), { maxLength: 3 })))), names: MODULE_METHODS }),
   Flatten: ctor(sig(int, int), { use: forwardAny }),
+  RNN: recurrentCtor({ nonlinearity: orJunk(fc.constantFrom('tanh', 'relu')) }), LSTM: recurrentCtor({ projSize: count }), GRU: recurrentCtor({}),
+  RNNCell: cellCtor({ nonlinearity: orJunk(fc.constantFrom('tanh', 'relu')) }), LSTMCell: cellCtor({}), GRUCell: cellCtor({}),
 
   mseLoss: loss(sameShapePair, lossOpts), l1Loss: loss(sameShapePair, lossOpts),
   huberLoss: loss(sameShapePair, optionsFor({ delta: number, reduction })), smoothL1Loss: loss(sameShapePair, optionsFor({ beta: number, reduction })),
@@ -193,7 +212,6 @@ const ENTRIES: Record<string, Entry> = {
   spirals: fn(sig(generatorOpts({ nPerClass: size, classes: size }))),
   blobs: fn(sig(generatorOpts({ n: size, centers: orJunk(fc.oneof(size, fc.constant([[0, 1], [2, 3]]))), nFeatures: size, clusterStd: number, centerBox: orJunk(fc.constant([-1, 1])) }))),
   polynomialRegression: fn(sig(optionsFor({ n: size, coefficients: orJunk(fc.array(number, { maxLength: 3 })), noise: number, xRange: orJunk(fc.constant([-1, 1])), seed: number }))),
-  loadMnist: fn(sig(optionsFor({ perDigit: orJunk(fc.integer({ min: 1, max: 3 })) })), { runs: 20 }),
 
   SGD: optimizerCtor(fc.oneof(fc.record({ lr: fc.double({ min: 0, max: 1, noNaN: true }) }) as fc.Arbitrary<unknown>,
     optionsFor({ lr: rate, momentum: rate, dampening: rate, nesterov: bool, weightDecay: rate, maximize: bool }))),

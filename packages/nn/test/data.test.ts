@@ -1,7 +1,7 @@
-/** Data utilities: TensorDataset, DataLoader, trainTestSplit, oneHot, StandardScaler, synthetic datasets, MNIST. */
+/** Data utilities: TensorDataset, DataLoader, trainTestSplit, oneHot, StandardScaler, synthetic datasets (MNIST moved to @tensorgrad/data). */
 import { Generator, Tensor, arange, tensor } from '@tensorgrad/core';
 import {
-  DataLoader, StandardScaler, TensorDataset, blobs, circles, loadMnist, moons, oneHot, polynomialRegression, spirals, standardize, trainTestSplit, xor,
+  DataLoader, StandardScaler, TensorDataset, blobs, circles, moons, oneHot, polynomialRegression, spirals, standardize, trainTestSplit, xor,
   type Dataset,
 } from '../src/index.js';
 
@@ -124,6 +124,16 @@ describe('synthetic datasets', () => {
     const s = spirals({ nPerClass: 50, classes: 3 });
     expect(s.x.shape).toEqual([150, 2]);
     expect([0, 1, 2].map((k) => count(s.y, k))).toEqual([50, 50, 50]);
+    // Without noise and shuffling, point i of arm c sits at radius i/(n-1) and angle c·sweep + sweep·i/(n-1).
+    const turned = spirals({ nPerClass: 5, classes: 2, noise: 0, sweep: 3 * Math.PI, shuffle: false });
+    rows(turned.x).forEach(([u, v], j) => {
+      const [c, i] = [Math.floor(j / 5), j % 5];
+      const t = 3 * Math.PI * (c + i / 4);
+      expect(u).toBeCloseTo((i / 4) * Math.sin(t), 5);
+      expect(v).toBeCloseTo((i / 4) * Math.cos(t), 5);
+    });
+    expect(spirals({ seed: 3 }).x.toArray()).toEqual(spirals({ seed: 3, sweep: 4 }).x.toArray());
+    expect(() => spirals({ sweep: 0 })).toThrow('spirals: sweep must be a positive number of radians, got 0');
     const b = blobs({ n: 300, centers: [[0, 0], [10, 10]], clusterStd: 0.5 });
     rows(b.x).forEach(([u, v], i) => expect(Math.hypot(u - 10 * b.y.data[i], v - 10 * b.y.data[i])).toBeLessThan(3));
     expect(blobs({ centers: 4, nFeatures: 3 }).x.shape).toEqual([300, 3]);
@@ -136,29 +146,5 @@ describe('synthetic datasets', () => {
     const residual = Array.from(y.data, (v, i) => v - clean.data[i]);
     const sd = Math.sqrt(residual.reduce((a, r) => a + r * r, 0) / residual.length);
     expect(sd).toBeCloseTo(0.2, 1);
-  });
-});
-
-describe('MNIST', () => {
-  test('the 10,000 digits of the mnist package as [N, 784] in [0, 1] with labels', () => {
-    const { images, labels } = loadMnist();
-    expect(images.shape).toEqual([10000, 784]);
-    expect(images.dtype).toBe('float32');
-    expect(labels.shape).toEqual([10000]);
-    expect(labels.dtype).toBe('int32');
-    const px = images.data;
-    let min = Infinity;
-    let max = -Infinity;
-    for (let i = 0; i < px.length; i++) {
-      min = Math.min(min, px[i]);
-      max = Math.max(max, px[i]);
-    }
-    expect([min, max]).toEqual([0, 1]);
-    const counts = new Array(10).fill(0);
-    labels.data.forEach((l) => counts[l]++);
-    expect(counts).toEqual([1001, 1127, 991, 1032, 980, 863, 1014, 1070, 944, 978]);
-    const few = loadMnist({ perDigit: 3 });
-    expect(Array.from(few.labels.data)).toEqual([0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 4, 5, 5, 5, 6, 6, 6, 7, 7, 7, 8, 8, 8, 9, 9, 9]);
-    expect(Array.from(few.images.data.subarray(0, 784))).toEqual(Array.from(images.data.subarray(0, 784)));
   });
 });

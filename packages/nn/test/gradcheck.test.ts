@@ -3,7 +3,7 @@
  * and of every loss with respect to its input (and differentiable targets). Layers and losses are composites of core
  * ops, so this checks that they are wired into the graph correctly — no gradient in nn is written by hand.
  */
-import { Generator, Tensor, gradcheck, gradgradcheck, randn, rand, tensor } from '@tensorgrad/core';
+import { Generator, Tensor, concat, gradcheck, gradgradcheck, randn, rand, tensor } from '@tensorgrad/core';
 import * as nn from '../src/index.js';
 import type { Module } from '../src/index.js';
 
@@ -74,6 +74,42 @@ describe('gradcheck of every layer (input and parameters)', () => {
     const mlp = new nn.MLP([2, 3, 1], { activation: 'tanh' }).to('float64');
     const result = gradgradcheck((x) => mlp.forward(x), [leaf(f64([3, 2])), ...mlp.parameters()]);
     if (!result.ok) throw new Error(result.message);
+  });
+});
+
+describe('gradcheck of the recurrent layers (input, initial states and parameters)', () => {
+  /** Output and final states flattened into one tensor, so gradcheck covers every Jacobian at once. */
+  const flatOut = (r: Tensor | [Tensor, Tensor | Tensor[]] | Tensor[]): Tensor => {
+    const parts = (Array.isArray(r) ? r.flat() : [r]) as Tensor[];
+    return concat(parts.map((t) => t.flatten()));
+  };
+  const cases: Array<[string, () => Module, number[], number[][]]> = [
+    ['RNN tanh, 2 layers, h0', () => new nn.RNN(2, 3, { numLayers: 2 }), [4, 2, 2], [[2, 2, 3]]],
+    ['RNN relu, bidirectional, batchFirst', () => new nn.RNN(2, 3, { nonlinearity: 'relu', bidirectional: true, batchFirst: true }), [2, 4, 2], []],
+    ['LSTM, 2 layers, bidirectional, [h0, c0]', () => new nn.LSTM(2, 2, { numLayers: 2, bidirectional: true }), [3, 2, 2], [[4, 2, 2], [4, 2, 2]]],
+    ['LSTM with projection, unbatched', () => new nn.LSTM(2, 3, { projSize: 2 }), [4, 2], []],
+    ['GRU, 2 layers, h0', () => new nn.GRU(2, 3, { numLayers: 2 }), [4, 2, 2], [[2, 2, 3]]],
+    ['GRU without bias, bidirectional', () => new nn.GRU(2, 3, { bias: false, bidirectional: true }), [3, 2, 2], []],
+    ['RNNCell', () => new nn.RNNCell(3, 4), [2, 3], [[2, 4]]],
+    ['LSTMCell', () => new nn.LSTMCell(3, 4), [2, 3], [[2, 4], [2, 4]]],
+    ['GRUCell', () => new nn.GRUCell(3, 4), [2, 3], [[2, 4]]],
+  ];
+  test.each(cases)('%s', (name, make, xShape, stateShapes) => {
+    const layer = make().to('float64');
+    const x = leaf(f64(xShape));
+    const states = stateShapes.map((s) => leaf(f64(s)));
+    const isLstm = name.startsWith('LSTM');
+    const init = states.length === 0 ? undefined : isLstm ? states : states[0];
+    expectGradcheck(() => flatOut(layer.forward(x, init)), [x, ...states, ...layer.parameters()]);
+  });
+
+  test('LSTM with dropout between layers (with a fixed mask)', () => {
+    const g = new Generator(0);
+    const lstm = new nn.LSTM(2, 2, { numLayers: 2, dropout: 0.4, generator: g }).to('float64');
+    expectGradcheck((x) => {
+      g.manualSeed(5);
+      return flatOut(lstm.forward(x));
+    }, [leaf(f64([3, 2, 2])), ...lstm.parameters()]);
   });
 });
 

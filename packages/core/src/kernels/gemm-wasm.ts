@@ -8,7 +8,7 @@
  * "not run" until it is ready, so callers fall back to the JS kernels and the API stays synchronous.
  */
 import { buildGemmF32Module, GEMM_F32_SHAPE, type GemmF32Shape } from './wasm/gemm-f32-simd.js';
-import { lazyWasmInstance, reserveWasmMemory, type WasmInstance, type WasmMemory } from './wasm/wasm-runtime.js';
+import { lazyWasmInstance, reserveWasmMemory, type WasmInstance, type WasmMemory, type WasmStatus } from './wasm/wasm-runtime.js';
 
 type GemmExport = (
   m: number, n: number, k: number, a: number, aRs: number, aCs: number, b: number, bRs: number, bCs: number,
@@ -89,6 +89,11 @@ function kernel(): WasmGemmF32 | null {
     if (instance) shared = new WasmGemmF32(instance);
   }
   return shared;
+}
+
+/** Whether the SIMD module runs ('ready'), is still compiling, or is unavailable here; the first call builds it. */
+export function wasmGemmStatus(): WasmStatus {
+  return sharedInstance.status();
 }
 
 /** Whether the SIMD kernel can run now; the first call builds and compiles the module. */

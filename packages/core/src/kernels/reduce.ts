@@ -5,7 +5,7 @@
  */
 import type { Storage } from './types.js';
 
-export enum ReduceCode { Sum, Max, Min }
+export enum ReduceCode { Sum, Max, Min, Prod }
 
 export function reduceAxis(code: ReduceCode, x: Storage, outer: number, n: number, inner: number, out: Storage): void {
   for (let o = 0; o < outer; o++) {
@@ -17,6 +17,10 @@ export function reduceAxis(code: ReduceCode, x: Storage, outer: number, n: numbe
         case ReduceCode.Sum:
           acc = 0;
           for (let r = 0; r < n; r++, i += inner) acc += x[i];
+          break;
+        case ReduceCode.Prod:
+          acc = 1;
+          for (let r = 0; r < n; r++, i += inner) acc *= x[i];
           break;
         case ReduceCode.Max:
           acc = -Infinity;

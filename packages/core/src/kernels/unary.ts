@@ -47,6 +47,19 @@ export const reluK: UnaryKernel = (x, o) => {
 };
 export const reciprocalK: UnaryKernel = (x, o) => { for (let i = 0; i < x.length; i++) o[i] = 1 / x[i]; };
 export const squareK: UnaryKernel = (x, o) => { for (let i = 0; i < x.length; i++) o[i] = x[i] * x[i]; };
+export const rsqrtK: UnaryKernel = (x, o) => { for (let i = 0; i < x.length; i++) o[i] = 1 / Math.sqrt(x[i]); };
+
+/** silu(x) = x · sigmoid(x), with exp's argument kept non-positive like sigmoidK. */
+export const siluK: UnaryKernel = (x, o) => {
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i];
+    if (v >= 0) o[i] = v / (1 + Math.exp(-v));
+    else {
+      const e = Math.exp(v);
+      o[i] = (v * e) / (1 + e);
+    }
+  }
+};
 
 export const sigmoidK: UnaryKernel = (x, o) => {
   if (x instanceof Float32Array && x.length >= WASM_MIN && unaryWasmF32('sigmoid', x, o as Float32Array)) return;

@@ -1,13 +1,16 @@
 /**
  * Integer indexing: indexSelect (whole slices along an axis) and gather (element-wise, PyTorch semantics). Each has a
- * scatter-add twin that is its vjp, and each twin's vjp is the original op, so higher derivatives stay closed.
+ * scatter-add twin that is its vjp, and each twin's vjp is the original op, so higher derivatives stay closed. The public
+ * scatter and scatterAdd write into a copy of their input at gather's offsets; their vjps are gathers and masks.
  */
 import { Tensor, type IndexLike, type NestedArray } from '../tensor.js';
 import { record } from '../autograd/node.js';
 import { readIndices } from '../indices.js';
-import { fmtShape, normAxis, sizeOf, stridesOf } from '../shape.js';
+import { fmtShape, normAxis, sameShape, sizeOf, stridesOf } from '../shape.js';
+import { describeValue, expectTensor } from '../validate.js';
 import { defineOp } from './registry.js';
-import { expectTensor } from '../validate.js';
+import { mul } from './binary.js';
+import { slice } from './shape.js';
 
 /** Validates integer indices against an axis of size n; negatives are rejected like PyTorch's index_select. */
 function toIndices(indices: IndexLike | NestedArray, n: number, op: string): { data: Int32Array; shape: readonly number[] } {
@@ -58,7 +61,7 @@ export const indexSelect = defineOp({
 });
 
 /** Element offsets for gather/scatter: for each position of `index`, the flat offset into a tensor of `shape`. */
-function gatherOffsets(shape: readonly number[], axis: number, idx: Int32Array, idxShape: readonly number[]): Int32Array {
+export function gatherOffsets(shape: readonly number[], axis: number, idx: Int32Array, idxShape: readonly number[]): Int32Array {
   const strides = stridesOf(shape);
   const offs = new Int32Array(idx.length);
   const nd = idxShape.length;
@@ -78,10 +81,14 @@ function gatherOffsets(shape: readonly number[], axis: number, idx: Int32Array, 
 function gatherRaw(x: Tensor, offs: Int32Array, idxShape: readonly number[]): Tensor {
   const out = Tensor.empty(idxShape, x.dtype);
   for (let i = 0; i < offs.length; i++) out.data[i] = x.data[offs[i]];
-  return record('gather', out, [x], (g) => [scatterAdd(g, offs, idxShape, x.shape)], []);
+  return record('gather', out, [x], (g) => [scatterAddAt(g, offs, idxShape, x.shape)], []);
 }
 
-function scatterAdd(g: Tensor, offs: Int32Array, idxShape: readonly number[], shape: readonly number[]): Tensor {
+/**
+ * Zeros of `shape` with g's elements added at the flat offsets `offs` (gather's twin and vjp; sort and topk use it as
+ * the vjp of their values too). Its own vjp is the gather at the same offsets.
+ */
+export function scatterAddAt(g: Tensor, offs: Int32Array, idxShape: readonly number[], shape: readonly number[]): Tensor {
   const out = Tensor.empty(shape, g.dtype);
   for (let i = 0; i < offs.length; i++) out.data[offs[i]] += g.data[i];
   return record('scatterAdd', out, [g], (gg) => [gatherRaw(gg, offs, idxShape)], []);
@@ -98,4 +105,91 @@ export const gather = defineOp({
     throw new Error(`gather: index of shape ${fmtShape(shape)} does not fit input of shape ${fmtShape(x.shape)} along axis ${axis} (same ndim; other dimensions no larger)`);
   }
   return gatherRaw(x, gatherOffsets(x.shape, a, data, shape), shape);
+});
+
+interface ScatterArgs { offs: Int32Array; idxShape: readonly number[]; src: Tensor | number }
+
+/** Checks index and src against x by torch.scatter's rules and returns the element offsets into x. */
+function scatterArgs(op: string, x: Tensor, axis: number, index: Tensor | NestedArray, src: Tensor | number): ScatterArgs {
+  if (!(x instanceof Tensor)) throw new Error(`${op}: input must be a Tensor, got ${describeValue(x)}`);
+  const a = normAxis(axis, x.ndim, op, x.shape);
+  const { data, shape } = toIndices(index, x.shape[a], op);
+  if (shape.length !== x.ndim || shape.some((d, k) => k !== a && d > x.shape[k])) {
+    throw new Error(`${op}: index of shape ${fmtShape(shape)} does not fit input of shape ${fmtShape(x.shape)} along axis ${axis} (same ndim; other dimensions no larger)`);
+  }
+  if (typeof src === 'number') return { offs: gatherOffsets(x.shape, a, data, shape), idxShape: shape, src };
+  if (!(src instanceof Tensor)) throw new Error(`${op}: src must be a Tensor or a number, got ${describeValue(src)}`);
+  if (src.ndim !== shape.length || shape.some((d, k) => d > src.shape[k])) {
+    throw new Error(`${op}: src of shape ${fmtShape(src.shape)} is smaller than index of shape ${fmtShape(shape)} (src needs the same ndim and every dimension at least as large)`);
+  }
+  if (src.dtype !== x.dtype) throw new Error(`${op}: src has dtype ${src.dtype} but the input has ${x.dtype}; cast one of them with .to()`);
+  // Only the leading index-shaped block of src is used (as in PyTorch); slicing it keeps src's gradient in shape.
+  const block = sameShape(src.shape, shape) ? src : slice(src, shape.map((d) => [0, d] as const));
+  return { offs: gatherOffsets(x.shape, a, data, shape), idxShape: shape, src: block };
+}
+
+/** 1 at every offset of a tensor of `shape` (size) that no scatter writes to, 0 where one does. */
+function untouched(offs: Int32Array, shape: readonly number[], dtype: Tensor['dtype']): Tensor {
+  const m = Tensor.empty(shape, dtype);
+  m.data.fill(1);
+  for (let i = 0; i < offs.length; i++) m.data[offs[i]] = 0;
+  return m;
+}
+
+/** 1 for each scattered element whose write survives (the last one to its offset), or null when no offset repeats. */
+function survivors(offs: Int32Array, idxShape: readonly number[], size: number, dtype: Tensor['dtype']): Tensor | null {
+  const last = new Int32Array(size).fill(-1);
+  let repeats = false;
+  for (let i = 0; i < offs.length; i++) {
+    if (last[offs[i]] >= 0) repeats = true;
+    last[offs[i]] = i;
+  }
+  if (!repeats) return null;
+  const m = Tensor.empty(idxShape, dtype);
+  for (let i = 0; i < offs.length; i++) m.data[i] = last[offs[i]] === i ? 1 : 0;
+  return m;
+}
+
+/**
+ * A copy of x with `src[…i…]` written at `out[…index[…i…]…]` along `axis` (torch.scatter); `src` may be a number. Only the
+ * leading index-shaped block of `src` is used. When a position is written twice the last write wins, and only it receives
+ * a gradient.
+ */
+export const scatter = defineOp({
+  name: 'scatter', family: 'indexing', differentiable: true, primitive: true,
+  summary: 'a copy of x with out[…index[…i…]…] = src[…i…] along axis (torch.scatter; src may be a number); a repeated position keeps the last write',
+  grad: 'x: g with the written positions zeroed; src: g gathered at index (0 for writes that were overwritten)',
+}, (x: Tensor, axis: number, index: Tensor | NestedArray, src: Tensor | number): Tensor => {
+  const { offs, idxShape, src: s } = scatterArgs('scatter', x, axis, index, src);
+  const out = Tensor.empty(x.shape, x.dtype);
+  out.data.set(x.data as ArrayLike<number>);
+  if (typeof s === 'number') {
+    for (let i = 0; i < offs.length; i++) out.data[offs[i]] = s;
+    return record('scatter', out, [x], (g) => [mul(g, untouched(offs, x.shape, g.dtype))], []);
+  }
+  for (let i = 0; i < offs.length; i++) out.data[offs[i]] = s.data[i];
+  return record('scatter', out, [x, s], (g, needs) => {
+    let gs: Tensor | null = null;
+    if (needs[1]) {
+      gs = gatherRaw(g, offs, idxShape);
+      const keep = survivors(offs, idxShape, x.size, g.dtype);
+      if (keep !== null) gs = mul(gs, keep);
+    }
+    return [needs[0] ? mul(g, untouched(offs, x.shape, g.dtype)) : null, gs];
+  }, []);
+});
+
+/** A copy of x with `src[…i…]` added at `out[…index[…i…]…]` along `axis`; repeated positions accumulate (torch.scatter_add). */
+export const scatterAdd = defineOp({
+  name: 'scatterAdd', family: 'indexing', differentiable: true, primitive: true,
+  summary: 'a copy of x with src[…i…] added at out[…index[…i…]…] along axis (torch.scatter_add; repeats accumulate)',
+  grad: 'x: g; src: g gathered at index',
+}, (x: Tensor, axis: number, index: Tensor | NestedArray, src: Tensor): Tensor => {
+  if (typeof src === 'number') throw new Error('scatterAdd: src must be a Tensor (a number is only accepted by scatter)');
+  const { offs, idxShape, src: s } = scatterArgs('scatterAdd', x, axis, index, src);
+  const block = s as Tensor;
+  const out = Tensor.empty(x.shape, x.dtype);
+  out.data.set(x.data as ArrayLike<number>);
+  for (let i = 0; i < offs.length; i++) out.data[offs[i]] += block.data[i];
+  return record('scatterAdd', out, [x, block], (g, needs) => [needs[0] ? g : null, needs[1] ? gatherRaw(g, offs, idxShape) : null], []);
 });

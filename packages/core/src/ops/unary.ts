@@ -84,6 +84,14 @@ export const erf = unary('erf', { summary: 'error function', grad: 'g · 2/√π
   (g, x) => mul(g, exp(neg(square(x)))).mul(2 / Math.sqrt(Math.PI)));
 export const reciprocal = unary('reciprocal', { summary: '1 / x', grad: '-g · out²', saves: 'out' }, K.reciprocalK, (g, _x, out) => neg(mul(g, square(out))));
 export const square = unary('square', { summary: 'x²', grad: '2 · g · x', saves: 'x', int: K.squareIntK }, K.squareK, (g, x) => mul(g, mul(x, 2)));
+/** 1 / √x (torch.rsqrt). */
+export const rsqrt = unary('rsqrt', { summary: '1 / √x', grad: '-g · out³ / 2', saves: 'out' }, K.rsqrtK, (g, _x, out) => mul(g, mul(out, square(out))).mul(-0.5));
+/** x · sigmoid(x), the SiLU or swish activation (torch.nn.functional.silu). */
+export const silu = unary('silu', { summary: 'x · sigmoid(x) (also called swish)', grad: 'g · s · (1 + x · (1 - s)), s = sigmoid(x)', saves: 'x', family: 'activation' }, K.siluK,
+  (g, x) => {
+    const s = sigmoid(x);
+    return mul(g, mul(s, add(mul(x, sub(1, s)), 1)));
+  });
 
 /** sign(x) ∈ {-1, 0, 1}; its derivative is zero almost everywhere, so it records no graph. */
 export const sign = defineOp({ name: 'sign', family: 'unary', differentiable: false, primitive: true, summary: 'sign of x: -1, 0 or 1', grad: '' }, (x: Tensor): Tensor => {

@@ -1,7 +1,6 @@
 /** Datasets and mini-batch iteration: TensorDataset, DataLoader, trainTestSplit. */
 import { Generator, Tensor, randperm, stack } from '@tensorgrad/core';
-import { checkOptions, describeValue, expectBoolean, expectGenerator, expectNumber } from '@tensorgrad/core/util';
-import { indexTensor, shapeStr } from '../util.js';
+import { indexTensor, shapeStr, checkOptions, describeValue, expectBoolean, expectGenerator, expectNumber } from '../util.js';
 
 /** Anything indexable by position. `getBatch`, when present, returns a whole mini-batch at once (much faster than `get`). */
 export interface Dataset<T = Tensor[]> {

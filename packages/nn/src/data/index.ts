@@ -4,4 +4,3 @@ export {
   xor, moons, circles, spirals, blobs, polynomialRegression,
   type Classification, type XorOptions, type MoonsOptions, type CirclesOptions, type SpiralsOptions, type BlobsOptions, type PolynomialOptions,
 } from './synthetic.js';
-export { loadMnist, type MnistData, type MnistOptions } from './mnist.js';

@@ -1,7 +1,6 @@
 /** Preprocessing: one-hot encoding and feature standardisation. */
 import { Tensor, tensor, type DType } from '@tensorgrad/core';
-import { expectTensor, readIndices, shapeStr, type IndicesLike } from '../util.js';
-import { checkOptions, describeValue, expectDType } from '@tensorgrad/core/util';
+import { expectTensor, readIndices, shapeStr, type IndicesLike, checkOptions, describeValue, expectDType } from '../util.js';
 
 /**
  * One-hot encoding: integer indices of shape S become S + [numClasses] of 0/1. `numClasses` defaults to max index + 1

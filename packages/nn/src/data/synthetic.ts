@@ -4,7 +4,7 @@
  * seed always gives the same data.
  */
 import { Generator, Tensor, tensor } from '@tensorgrad/core';
-import { checkOptions, describeValue, expectBoolean, expectNumber } from '@tensorgrad/core/util';
+import { checkOptions, describeValue, expectBoolean, expectNumber } from '../util.js';
 
 export interface Classification {
   /** Features [n, nFeatures], float32. */
@@ -143,23 +143,30 @@ export interface SpiralsOptions {
   classes?: number;
   /** Standard deviation of the noise added to the angle (default 0.2). */
   noise?: number;
+  /**
+   * Radians each arm turns through while its radius grows from 0 to 1 (default 4, the CS231n data); arm c starts at
+   * angle c·sweep, so with two classes a sweep of 3π gives two opposite arms of one and a half turns each.
+   */
+  sweep?: number;
   shuffle?: boolean;
   seed?: number;
 }
 
-/** Spiral arms, one per class (the CS231n spiral data): radius from 0 to 1 while the angle sweeps 4 radians per class. */
+/** Spiral arms, one per class (the CS231n spiral data): radius from 0 to 1 while the angle sweeps `sweep` radians per class. */
 export function spirals(options: SpiralsOptions = {}): Classification {
-  const { nPerClass = 100, classes = 2, noise = 0.2, shuffle = true, seed = 0 } = checkOptions(options, ['nPerClass', 'classes', 'noise', 'shuffle', 'seed'], 'spirals');
+  const { nPerClass = 100, classes = 2, noise = 0.2, sweep = 4, shuffle = true, seed = 0 } =
+    checkOptions(options, ['nPerClass', 'classes', 'noise', 'sweep', 'shuffle', 'seed'], 'spirals');
   common('spirals', seed, shuffle);
   positiveInt(nPerClass, 'nPerClass', 'spirals', 2);
   positiveInt(classes, 'classes', 'spirals', 2);
   nonNegative(noise, 'noise', 'spirals');
+  if (typeof sweep !== 'number' || !(sweep > 0 && Number.isFinite(sweep))) throw new Error(`spirals: sweep must be a positive number of radians, got ${describeValue(sweep)}`);
   const g = new Generator(seed);
   const b: Builder = { x: [], y: [] };
   for (let c = 0; c < classes; c++) {
     for (let i = 0; i < nPerClass; i++) {
       const r = i / (nPerClass - 1);
-      const t = c * 4 + (4 * i) / (nPerClass - 1) + noise * g.normal();
+      const t = c * sweep + (sweep * i) / (nPerClass - 1) + noise * g.normal();
       b.x.push(r * Math.sin(t), r * Math.cos(t));
       b.y.push(c);
     }

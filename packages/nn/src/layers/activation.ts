@@ -1,8 +1,7 @@
 /** Activation functions as modules, so they can sit in a Sequential. Each is a thin wrapper over a core op or a composite. */
 import { Tensor } from '@tensorgrad/core';
 import { Module } from '../module.js';
-import { expectTensor } from '../util.js';
-import { checkOptions, describeValue, expectNumber } from '@tensorgrad/core/util';
+import { expectTensor, checkOptions, describeValue, expectNumber } from '../util.js';
 
 export class Identity extends Module {
   forward(x: Tensor): Tensor {

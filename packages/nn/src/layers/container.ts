@@ -1,11 +1,11 @@
 /** Containers: Sequential (modules applied in order) and MLP (a Sequential of Linear layers and activations). */
 import { Tensor, type DType, type Generator } from '@tensorgrad/core';
 import { Module } from '../module.js';
-import { checkOptions, describeValue, expectBoolean, expectDType, expectGenerator, expectTensor } from '@tensorgrad/core/util';
 import { GELU, Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh } from './activation.js';
 import { Dropout } from './dropout.js';
 import { Linear } from './linear.js';
 import { BatchNorm1d, LayerNorm } from './normalization.js';
+import { checkOptions, describeValue, expectBoolean, expectDType, expectGenerator, expectTensor } from '../util.js';
 
 /**
  * Applies its modules in order. They are stored as the fields `0`, `1`, …, so their parameters are named `0.weight`,

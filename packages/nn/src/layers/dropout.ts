@@ -1,8 +1,7 @@
 /** Dropout regularisation. */
 import { Tensor, rand, type Generator } from '@tensorgrad/core';
 import { Module } from '../module.js';
-import { expectTensor } from '../util.js';
-import { checkOptions, expectGenerator, expectNumber } from '@tensorgrad/core/util';
+import { expectTensor, checkOptions, expectGenerator, expectNumber } from '../util.js';
 
 /**
  * In training, zeroes each element with probability p and scales the survivors by 1/(1-p) so the expected output equals

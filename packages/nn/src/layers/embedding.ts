@@ -1,8 +1,7 @@
 /** Lookup table of learned vectors. */
 import { Tensor, noGrad, randn, tensor, where, type DType, type Generator } from '@tensorgrad/core';
 import { Module, parameter } from '../module.js';
-import { indexTensor, readIndices, shapeStr, type IndicesLike } from '../util.js';
-import { checkOptions, expectDType, expectGenerator } from '@tensorgrad/core/util';
+import { indexTensor, readIndices, shapeStr, type IndicesLike, checkOptions, expectDType, expectGenerator } from '../util.js';
 
 export interface EmbeddingOptions {
   /** Index whose vector starts at zero and receives no gradient (a padding token). Negative counts from the end. */

@@ -1,8 +1,7 @@
 /** Flattening layer. */
 import { Tensor } from '@tensorgrad/core';
 import { Module } from '../module.js';
-import { expectTensor, shapeStr } from '../util.js';
-import { expectNumber } from '@tensorgrad/core/util';
+import { expectTensor, shapeStr, expectNumber } from '../util.js';
 
 /** Flattens dimensions startDim..endDim into one (default: all but the batch dimension, as in PyTorch's nn.Flatten). */
 export class Flatten extends Module {

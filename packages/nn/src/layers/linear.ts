@@ -2,8 +2,7 @@
 import { Tensor, linear, zeros, type DType, type Generator } from '@tensorgrad/core';
 import { Module, parameter } from '../module.js';
 import { uniform_ } from '../init.js';
-import { expectTensor, shapeStr } from '../util.js';
-import { checkOptions, expectBoolean, expectDType, expectGenerator } from '@tensorgrad/core/util';
+import { expectTensor, shapeStr, checkOptions, expectBoolean, expectDType, expectGenerator } from '../util.js';
 
 export interface LinearOptions {
   /** Add a learned bias (default true). */

@@ -1,8 +1,7 @@
 /** Normalisation layers: LayerNorm (per sample) and BatchNorm1d (per channel, over the batch, with running statistics). */
 import { Tensor, noGrad, ones, zeros, type DType } from '@tensorgrad/core';
 import { Module, parameter } from '../module.js';
-import { expectTensor, shapeStr } from '../util.js';
-import { checkOptions, describeValue, expectBoolean, expectDType, expectNumber } from '@tensorgrad/core/util';
+import { expectTensor, shapeStr, checkOptions, describeValue, expectBoolean, expectDType, expectNumber } from '../util.js';
 
 export interface LayerNormOptions {
   eps?: number;

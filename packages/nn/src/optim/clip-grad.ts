@@ -1,6 +1,6 @@
 /** Gradient clipping (torch.nn.utils.clip_grad_norm_ / clip_grad_value_), applied in place to `.grad` under noGrad. */
 import { Tensor, noGrad, stack } from '@tensorgrad/core';
-import { describeValue } from '@tensorgrad/core/util';
+import { describeValue } from '../util.js';
 
 function gradsOf(where: string, params: Iterable<Tensor> | Tensor): Tensor[] {
   const iterable = params !== null && typeof params === 'object' && typeof (params as Iterable<Tensor>)[Symbol.iterator] === 'function';

@@ -4,8 +4,8 @@
  * changes to `lr` exactly as PyTorch's do. Call `optimizer.step()` before `scheduler.step()`.
  */
 import { Tensor } from '@tensorgrad/core';
-import { describeValue, isPlainObject } from '@tensorgrad/core/util';
 import { Optimizer, checkNumber } from './optimizer.js';
+import { describeValue, isPlainObject } from '../util.js';
 
 /** A scheduler's state: plain numbers, arrays and strings (safe to JSON.stringify). */
 export type SchedulerStateDict = Record<string, number | string | number[] | null>;

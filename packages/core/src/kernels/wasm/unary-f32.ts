@@ -4,10 +4,15 @@
  * Math.exp / Math.tanh, so this pays from a few hundred elements up. float64 stays with the exact Math.* loops.
  */
 import { buildUnaryF32Module, type UnaryF32Op } from './unary-f32-simd.js';
-import { lazyWasmInstance, reserveWasmMemory, type WasmMemory } from './wasm-runtime.js';
+import { lazyWasmInstance, reserveWasmMemory, type WasmMemory, type WasmStatus } from './wasm-runtime.js';
 
 const instance = lazyWasmInstance(buildUnaryF32Module);
 let heap: Float32Array | null = null;
+
+/** Whether the SIMD module runs ('ready'), is still compiling, or is unavailable here; the first call builds it. */
+export function unaryWasmStatus(): WasmStatus {
+  return instance.status();
+}
 
 /**
  * out[i] = op(x[i]) for float32 arrays of equal length (`out` may be `x`). Returns false without touching `out` when

@@ -21,6 +21,11 @@ interface WasmApi {
 
 const wasmApi = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
 
+/** Whether the engine has a WebAssembly global (looked up once, when this module loads). */
+export function hasWebAssembly(): boolean {
+  return wasmApi !== undefined;
+}
+
 /** Whether the engine accepts these bytes, e.g. whether it has the SIMD instructions they use. */
 export function wasmValidates(bytes: Uint8Array): boolean {
   return wasmApi !== undefined && wasmApi.validate(bytes);
@@ -46,18 +51,27 @@ export function instantiateWasm(
   }
 }
 
+/** Where a lazily built module stands: running, still compiling asynchronously (browsers), or never going to run. */
+export type WasmStatus = 'ready' | 'compiling' | 'unavailable';
+
+/** The getter `lazyWasmInstance` returns, with a `status()` that builds the module if that has not happened yet. */
+export interface LazyWasmInstance {
+  (): WasmInstance | null;
+  status(): WasmStatus;
+}
+
 /**
  * A module built and instantiated on first use. The returned getter gives the instance, or null while it is
  * unavailable: the engine rejects the bytes (e.g. lacks SIMD), or asynchronous compilation has not finished yet.
  */
-export function lazyWasmInstance(build: () => Uint8Array): () => WasmInstance | null {
+export function lazyWasmInstance(build: () => Uint8Array): LazyWasmInstance {
   let status: 'unloaded' | 'loading' | 'ready' | 'unavailable' = 'unloaded';
   let instance: WasmInstance | null = null;
   const adopt = (i: WasmInstance): void => {
     instance = i;
     status = 'ready';
   };
-  return () => {
+  const get = (): WasmInstance | null => {
     if (status === 'unloaded') {
       const bytes = build();
       // Validation fails exactly when the engine lacks a feature the bytes use, which makes it the feature test.
@@ -71,6 +85,11 @@ export function lazyWasmInstance(build: () => Uint8Array): () => WasmInstance | 
     }
     return instance;
   };
+  const currentStatus = (): WasmStatus => {
+    get();
+    return status === 'ready' ? 'ready' : status === 'loading' ? 'compiling' : 'unavailable';
+  };
+  return Object.assign(get, { status: currentStatus });
 }
 
 /** Grows `memory` to at least `bytes`; false if the engine refuses (or the size is past the 2 GiB the kernels address). */

@@ -1,5 +1,5 @@
 /**
- * `pnpm bench`: workloads W1–W5 and an LSTM training step for tensorgrad, TensorFlow.js (cpu backend) and TensorFlow.js (wasm backend) in one
+ * `pnpm bench`: workloads W1–W5, an LSTM and a CNN training step for tensorgrad, TensorFlow.js (cpu backend) and TensorFlow.js (wasm backend) in one
  * process, interleaved, median of several repetitions. Prints a Markdown table with tensorgrad's speed-up over each
  * peer and writes the numbers to results/latest-bench.json (and results/NAME.json with --save NAME).
  *
@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { formatTable, measureInterleaved, type Implementation, type Options, type Runner } from './harness.js';
 import * as tg from './tensorgrad.js';
 import * as tfjs from './tfjs.js';
-import { LSTM_STEP, W1_SIZES, W3, W4, W5 } from './workloads.js';
+import { CNN, LSTM_STEP, W1_SIZES, W3, W4, W5 } from './workloads.js';
 
 interface Case {
   workload: string;
@@ -26,6 +26,8 @@ interface Case {
   fromSeconds: (s: number) => number;
   tensorgrad: () => Promise<Runner>;
   tfjs: (backend: tfjs.Backend) => Promise<Runner>;
+  /** TensorFlow.js backends that can run the workload (default both; its wasm backend cannot train a CNN). */
+  backends?: readonly tfjs.Backend[];
   options?: Partial<Options>;
 }
 
@@ -60,6 +62,12 @@ const cases: Case[] = [
     workload: 'LSTM', label: `LSTM train step, batch ${LSTM_STEP.batch}, seq ${LSTM_STEP.seq}, ${LSTM_STEP.inputs}→${LSTM_STEP.hidden}`, unit: 'ms/step', higherIsBetter: false,
     fromSeconds: (s) => s * 1e3, tensorgrad: tg.lstmStep, tfjs: tfjs.lstmStep,
   },
+  {
+    workload: 'CNN', label: `CNN train step, LeNet, batch ${CNN.batch}`, unit: 'ms/step', higherIsBetter: false,
+    fromSeconds: (s) => s * 1e3, tensorgrad: tg.cnnStep, tfjs: tfjs.cnnStep,
+    // tfjs-backend-wasm 4.22 registers no Conv2DBackpropFilter kernel, so it cannot compute this step's gradients.
+    backends: ['cpu'],
+  },
 ];
 
 interface Args { quick: boolean; only: Set<string> | null; save: string | null; row: number | null }
@@ -75,7 +83,7 @@ function parseArgs(argv: readonly string[]): Args {
   return { quick: argv.includes('--quick'), only: only ? new Set(only.split(',')) : null, save: value('--save'), row: row === null ? null : Number(row) };
 }
 
-const fmt = (v: number): string => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v >= 1 ? v.toFixed(2) : v.toPrecision(2));
+const fmt = (v: number): string => (Number.isNaN(v) ? 'n/a' : v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v >= 1 ? v.toFixed(2) : v.toPrecision(2));
 
 const optionsFor = (args: Args): Options =>
   args.quick ? { repetitions: 3, minSeconds: 0.1, warmup: 1 } : { repetitions: 7, minSeconds: 0.3, warmup: 2 };
@@ -83,12 +91,14 @@ const optionsFor = (args: Args): Options =>
 /** Child process: measures one row and prints its medians (seconds per iteration) as JSON. */
 async function measureRow(c: Case, args: Args): Promise<void> {
   await tfjs.initTfjs();
+  const backends = c.backends ?? ['cpu', 'wasm'];
   const impls: Implementation[] = [
     { name: 'tensorgrad', setup: c.tensorgrad },
-    { name: 'tfjs-cpu', setup: () => c.tfjs('cpu') },
-    { name: 'tfjs-wasm', setup: () => c.tfjs('wasm') },
+    ...backends.map((b) => ({ name: `tfjs-${b}`, setup: () => c.tfjs(b) })),
   ];
-  console.log(JSON.stringify(await measureInterleaved(impls, { ...optionsFor(args), ...c.options })));
+  const seconds = await measureInterleaved(impls, { ...optionsFor(args), ...c.options });
+  // One entry per column (tensorgrad, tfjs-cpu, tfjs-wasm); NaN where a backend cannot run the workload.
+  console.log(JSON.stringify([seconds[0], ...(['cpu', 'wasm'] as const).map((b) => (backends.includes(b) ? seconds[1 + backends.indexOf(b)] : null))]));
 }
 
 async function main(): Promise<void> {
@@ -101,12 +111,13 @@ async function main(): Promise<void> {
   for (const [index, c] of cases.entries()) {
     if (args.only && !args.only.has(c.workload)) continue;
     const childArgs = [__filename, '--row', String(index), ...(args.quick ? ['--quick'] : [])];
-    const seconds = JSON.parse(execFileSync(process.execPath, childArgs, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })) as number[];
-    const [tg, cpu, wasm] = seconds.map(c.fromSeconds);
+    const seconds = JSON.parse(execFileSync(process.execPath, childArgs, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })) as (number | null)[];
+    const [tg, cpu, wasm] = seconds.map((s) => (s === null ? NaN : c.fromSeconds(s)));
     // Speed-up of tensorgrad over the peer: > 1 means tensorgrad is faster, whichever way the unit runs.
     const speedup = (peer: number): number => (c.higherIsBetter ? tg / peer : peer / tg);
     rows.push({ workload: c.label, unit: c.unit, tensorgrad: tg, tfjsCpu: cpu, tfjsWasm: wasm, speedupVsCpu: speedup(cpu), speedupVsWasm: speedup(wasm) });
-    table.push([c.label, c.unit, fmt(tg), fmt(cpu), fmt(wasm), `${fmt(speedup(cpu))}×`, `${fmt(speedup(wasm))}×`]);
+    const times = (v: number): string => (Number.isNaN(v) ? 'n/a' : `${fmt(v)}×`);
+    table.push([c.label, c.unit, fmt(tg), fmt(cpu), fmt(wasm), times(speedup(cpu)), times(speedup(wasm))]);
     console.error(`  ${c.label}: done`);
   }
   const header = ['workload', 'unit', 'tensorgrad', 'tfjs-cpu', 'tfjs-wasm', 'speed-up vs cpu', 'speed-up vs wasm'];

@@ -5,7 +5,7 @@
 import { Generator, randint, randn, type Tensor } from '@tensorgrad/core';
 import * as nn from '@tensorgrad/nn';
 import type { Runner } from './harness.js';
-import { chainOp, CHAIN_CONSTANTS, LSTM_STEP, MLP } from './workloads.js';
+import { chainOp, CHAIN_CONSTANTS, CNN, LSTM_STEP, MLP } from './workloads.js';
 
 const generator = new Generator(0);
 
@@ -92,6 +92,29 @@ export function lstmStep(): Promise<Runner> {
       optimizer.zeroGrad();
       const [, [hN]] = lstm.forward(x);
       nn.mseLoss(head.forward(hN.squeeze(0)), y).backward();
+      optimizer.step();
+    },
+  });
+}
+
+/** CNN row: the LeNet-style CNN written with @tensorgrad/nn layers as a user would, trained with crossEntropy and Adam. */
+export function cnnStep(): Promise<Runner> {
+  const [c0, c1, c2] = CNN.channels, k = CNN.kernel;
+  const model = new nn.Sequential(
+    new nn.Conv2d(c0, c1, k, { generator }), new nn.ReLU(), new nn.MaxPool2d(2),
+    new nn.Conv2d(c1, c2, k, { generator }), new nn.ReLU(), new nn.MaxPool2d(2),
+    new nn.Flatten(),
+    new nn.Linear(CNN.hidden[0], CNN.hidden[1], { generator }), new nn.ReLU(),
+    new nn.Linear(CNN.hidden[1], CNN.hidden[2], { generator }), new nn.ReLU(),
+    new nn.Linear(CNN.hidden[2], CNN.classes, { generator }),
+  );
+  const optimizer = new nn.Adam(model.parameters(), { lr: CNN.learningRate });
+  const x = randn([CNN.batch, c0, CNN.image, CNN.image], { generator });
+  const labels = randint(0, CNN.classes, [CNN.batch], { generator });
+  return Promise.resolve({
+    run: () => {
+      optimizer.zeroGrad();
+      nn.crossEntropy(model.forward(x), labels).backward();
       optimizer.step();
     },
   });

@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import type { Runner } from './harness.js';
-import { chainOp, CHAIN_CONSTANTS, LSTM_STEP, MLP, type ChainOp } from './workloads.js';
+import { chainOp, CHAIN_CONSTANTS, CNN, LSTM_STEP, MLP, type ChainOp } from './workloads.js';
 
 export type Backend = 'cpu' | 'wasm';
 
@@ -151,6 +151,39 @@ export function lstmStep(backend: Backend): Promise<Runner> {
       dispose: () => {
         optimizer.dispose();
         tf.dispose([kernel, bias, headW, headB, x, y, forgetBias]);
+      },
+    };
+  });
+}
+
+/** CNN row: the same LeNet-style CNN in TensorFlow.js's own layout (NHWC images, [kH, kW, in, out] filters). */
+export function cnnStep(backend: Backend): Promise<Runner> {
+  return onBackend(backend, () => {
+    const [c0, c1, c2] = CNN.channels, k = CNN.kernel;
+    const conv = (cin: number, cout: number) =>
+      [tf.variable(tf.randomNormal([k, k, cin, cout], 0, Math.sqrt(2 / (cin * k * k)))), tf.variable(tf.zeros([cout]))];
+    const dense = (cin: number, cout: number) => [tf.variable(tf.randomNormal([cin, cout], 0, Math.sqrt(2 / cin))), tf.variable(tf.zeros([cout]))];
+    const [w1, b1] = conv(c0, c1), [w2, b2] = conv(c1, c2);
+    const fc = [dense(CNN.hidden[0], CNN.hidden[1]), dense(CNN.hidden[1], CNN.hidden[2]), dense(CNN.hidden[2], CNN.classes)];
+    const x = tf.randomNormal([CNN.batch, CNN.image, CNN.image, c0]);
+    const labels = tf.tidy(() => tf.oneHot(tf.randomUniform([CNN.batch], 0, CNN.classes, 'int32'), CNN.classes));
+    const optimizer = tf.train.adam(CNN.learningRate);
+    const loss = (): tf.Scalar => {
+      const block = (input: tf.Tensor4D, w: tf.Variable, b: tf.Variable): tf.Tensor4D =>
+        tf.maxPool(tf.relu(tf.add(tf.conv2d(input, w as tf.Tensor4D, 1, 'valid'), b)) as tf.Tensor4D, 2, 2, 'valid');
+      let h: tf.Tensor = block(block(x as tf.Tensor4D, w1, b1), w2, b2);
+      h = tf.reshape(h, [CNN.batch, CNN.hidden[0]]);
+      fc.forEach(([w, b], i) => {
+        h = tf.add(tf.matMul(h as tf.Tensor2D, w as tf.Tensor2D), b);
+        if (i + 1 < fc.length) h = tf.relu(h);
+      });
+      return tf.losses.softmaxCrossEntropy(labels, h) as tf.Scalar;
+    };
+    return {
+      run: () => tf.tidy(() => { optimizer.minimize(loss); }),
+      dispose: () => {
+        optimizer.dispose();
+        tf.dispose([w1, b1, w2, b2, ...fc.flat(), x, labels]);
       },
     };
   });

@@ -17,3 +17,10 @@ export const W5 = { nodes: 100_000, size: 4 } as const;
 /** LSTM row: one training step of a one-layer LSTM (32 inputs, 128 hidden) on 32 sequences of 32 steps, a linear head on
  * the last hidden state, mean squared error and Adam. */
 export const LSTM_STEP = { batch: 32, seq: 32, inputs: 32, hidden: 128, learningRate: 1e-3 } as const;
+
+/**
+ * CNN row: one training step of a LeNet-style CNN on 28×28 single-channel images (the MNIST digit shape): conv 1→6 5×5,
+ * ReLU, 2×2 max pool, conv 6→16 5×5, ReLU, 2×2 max pool, flatten (16·4·4 = 256), fully connected 256→120→84→10
+ * with ReLUs, softmax cross-entropy, Adam; batch 64.
+ */
+export const CNN = { batch: 64, image: 28, channels: [1, 6, 16], kernel: 5, hidden: [256, 120, 84], classes: 10, learningRate: 1e-3 } as const;

@@ -17,6 +17,7 @@ export { Generator, manualSeed, defaultGenerator } from './random.js';
 export {
   neg, exp, log, log1p, sqrt, abs, sign, sin, cos, tanh, sigmoid, relu, leakyRelu, gelu, softplus, erf, reciprocal, square, clamp, rsqrt, silu,
 } from './ops/unary.js';
+export type { GeluOptions } from './ops/unary.js';
 export { add, sub, mul, div, pow, maximum, minimum, eq, ne, lt, le, gt, ge, where } from './ops/binary.js';
 export { sum, mean, max, min, variance, variance as var, std, logsumexp, argmax, argmin, norm } from './ops/reduce.js';
 export { matmul, linear } from './ops/matmul.js';
@@ -35,6 +36,13 @@ export { all, any, isnan, isfinite } from './ops/logical.js';
 export { multinomial, bernoulli } from './ops/sample.js';
 export type { MultinomialOptions, BernoulliOptions } from './ops/sample.js';
 export { softmax, logSoftmax } from './ops/softmax.js';
+export { layerNorm } from './ops/normalization.js';
+export { scaledDotProductAttention, attentionWeights } from './ops/attention.js';
+export type { ScaledDotProductAttentionOptions, AttentionWeightsOptions } from './ops/attention.js';
+export { conv1d, conv2d, convTranspose1d, convTranspose2d } from './ops/conv.js';
+export type { ConvOptions, ConvTransposeOptions } from './ops/conv.js';
+export { maxPool1d, maxPool2d, avgPool2d, adaptiveAvgPool2d, interpolate } from './ops/pool.js';
+export type { MaxPoolOptions, MaxPoolFn, AvgPoolOptions, InterpolateOptions } from './ops/pool.js';
 export { cast, clone } from './ops/cast.js';
 export { listOps } from './ops/registry.js';
 export type { OpInfo, OpFamily } from './ops/registry.js';

@@ -297,7 +297,8 @@ export class Tensor {
   sigmoid(): Tensor { return U.sigmoid(this); }
   relu(): Tensor { return U.relu(this); }
   leakyRelu(negativeSlope = 0.01): Tensor { return U.leakyRelu(this, negativeSlope); }
-  gelu(): Tensor { return U.gelu(this); }
+  /** GELU, exact by default; `{ approximate: 'tanh' }` for PyTorch's tanh form. */
+  gelu(options?: U.GeluOptions): Tensor { return U.gelu(this, options); }
   softplus(): Tensor { return U.softplus(this); }
   erf(): Tensor { return U.erf(this); }
   reciprocal(): Tensor { return U.reciprocal(this); }

@@ -136,6 +136,28 @@ const einsumArgs = fc.oneof(
   fc.tuple(fc.constantFrom('i,j->ij', 'ij,jk', 'i->', 'x'), T, T) as fc.Arbitrary<unknown[]>,
 );
 const anyCheck: Entry['check'] = (r) => { if (r instanceof Tensor) checkTensor(r); };
+const size = orJunk(fc.integer({ min: 1, max: 3 }), 6);
+const floatOf = (shapeArb: fc.Arbitrary<number[]>) => tensorOf(shapeArb, ['float32', 'float64']);
+/** A float image batch [N, C, ...spatial] with `dims` spatial dimensions of size 2..5. */
+const imageTensor = (dims: number) => floatOf(fc.tuple(fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 2 }), fc.array(fc.integer({ min: 2, max: 5 }), { minLength: dims, maxLength: dims }))
+  .map(([n, c, sp]) => [n, c, ...sp]));
+const convOpts = opts({ stride: size, padding: orJunk(fc.constantFrom(0, 1, 'same', 'valid')), dilation: size, groups: size });
+const poolOpts = opts({ stride: size, padding: count, dilation: size, ceilMode: bool, returnIndices: bool });
+/** A conv input, a weight that fits it, and sometimes a bias (transposed convs take weight [Cin, Cout, ...k]). */
+const convArgs = (dims: number, transposed = false) => fc.tuple(imageTensor(dims), fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 2 }), fc.boolean())
+  .chain(([x, cout, k, bias]) => {
+    const cin = x.shape[1];
+    const w = tensorOf(fc.constant([...(transposed ? [cin, cout] : [cout, cin]), ...Array(dims).fill(k)]), [x.dtype]);
+    return fc.tuple(fc.constant(x), w, bias ? tensorOf(fc.constant([cout]), [x.dtype]) : fc.constant(null), fc.constant(undefined)) as fc.Arbitrary<unknown[]>;
+  });
+const poolArgs = (dims: number) => fc.tuple(imageTensor(dims), fc.integer({ min: 1, max: 2 })) as fc.Arbitrary<unknown[]>;
+const layerNormArgs = fc.tuple(fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 2 }), fc.integer({ min: 1, max: 3 }), fc.boolean())
+  .chain(([lead, d, affine]) => fc.tuple(floatOf(fc.constant([...lead, d])), fc.constant(d)).chain(([x]) => fc.tuple(fc.constant(x), fc.constant(d),
+    affine ? tensorOf(fc.constant([d]), [x.dtype]) : fc.constant(null), affine ? tensorOf(fc.constant([d]), [x.dtype]) : fc.constant(null)))) as fc.Arbitrary<unknown[]>;
+const attentionOpts = opts({ isCausal: bool, scale: orJunk(fc.double({ min: 0.1, max: 2, noNaN: true })) });
+const attentionArgs = (withValue: boolean) => fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }), fc.constantFrom<'float32' | 'float64'>('float32', 'float64'))
+  .chain(([l, s2, e, dt]) => fc.tuple(tensorOf(fc.constant([l, e]), [dt]), tensorOf(fc.constant([s2, e]), [dt]), tensorOf(fc.constant([s2, 2]), [dt]), attentionOpts)
+    .map(([q, k, v, o]) => (withValue ? [q, k, v, o] : [q, k, o]))) as fc.Arbitrary<unknown[]>;
 
 // ---------------------------------------------------------------- the registry of exported functions
 
@@ -222,6 +244,17 @@ const FUNCTIONS: Record<string, Entry> = {
   multinomial: fn(sig(orJunk(probsTensor), count, opts({ replacement: bool, generator })), { check: anyCheck }),
   bernoulli: fn(sig(orJunk(probsTensor), opts({ generator })), { check: anyCheck }),
   backendInfo: fn(sig(), { check: (r) => { if ((r as { backend?: string }).backend !== 'cpu') throw new Error('backendInfo'); } }),
+  layerNorm: fn(fc.oneof(layerNormArgs, sig(T, orJunk(fc.oneof(fc.integer({ min: 1, max: 3 }) as fc.Arbitrary<unknown>, intList)), T, T, number)), { check: anyCheck }),
+  scaledDotProductAttention: fn(fc.oneof(attentionArgs(true), sig(T, T, T, attentionOpts)), { check: anyCheck }),
+  attentionWeights: fn(fc.oneof(attentionArgs(false), sig(T, T, attentionOpts)), { check: anyCheck }),
+  conv1d: fn(fc.oneof(convArgs(1), sig(T, T, T, convOpts)), { check: anyCheck }), conv2d: fn(fc.oneof(convArgs(2), sig(T, T, T, convOpts)), { check: anyCheck }),
+  convTranspose1d: fn(fc.oneof(convArgs(1, true), sig(T, T, T, convOpts)), { check: anyCheck }),
+  convTranspose2d: fn(fc.oneof(convArgs(2, true), sig(T, T, T, convOpts)), { check: anyCheck }),
+  maxPool1d: fn(fc.oneof(poolArgs(1), sig(T, size, poolOpts)), { check: (r) => { if (Array.isArray(r)) r.forEach((t) => checkTensor(t)); else checkTensor(r); } }),
+  maxPool2d: fn(fc.oneof(poolArgs(2), sig(T, size, poolOpts)), { check: (r) => { if (Array.isArray(r)) r.forEach((t) => checkTensor(t)); else checkTensor(r); } }),
+  avgPool2d: fn(fc.oneof(poolArgs(2), sig(T, size, opts({ stride: size, padding: count, ceilMode: bool, countIncludePad: bool, divisorOverride: size }))), { check: anyCheck }),
+  adaptiveAvgPool2d: fn(fc.oneof(poolArgs(2), sig(T, orJunk(fc.oneof(size, fc.constant([2, null]))))), { check: anyCheck }),
+  interpolate: fn(sig(orJunk(imageTensor(1)), opts({ size: orJunk(fc.integer({ min: 1, max: 4 })), scaleFactor: orJunk(fc.constantFrom(2, 0.5, 1.5)), mode: orJunk(fc.constantFrom('nearest', 'linear')), alignCorners: bool })), { check: anyCheck }),
 
   noGrad: fn(sig(callback)), enableGrad: fn(sig(callback)), detectAnomaly: fn(sig(callback)),
   isGradEnabled: fn(sig(), { check: (r) => { if (r !== true) throw new Error('grad mode is on by default'); } }),

@@ -10,6 +10,8 @@ const FAMILIES: [OpFamily, string][] = [
   ['unary', 'Elementwise'], ['activation', 'Activations and softmax'], ['binary', 'Binary (broadcasting)'],
   ['comparison', 'Comparisons (0/1 results, no gradient)'], ['reduction', 'Reductions'], ['scan', 'Scans, sorting and selection'],
   ['linalg', 'Linear algebra'], ['shape', 'Shape'], ['indexing', 'Indexing'], ['dtype', 'dtype and copies'], ['sampling', 'Sampling (no gradient)'],
+  ['nn', 'Neural-network blocks (normalization, attention)'],
+  ['convolution', 'Convolution'], ['pooling', 'Pooling and resampling'],
 ];
 
 function render(): string {
@@ -20,7 +22,7 @@ function render(): string {
     '<!-- Generated from the op declarations in packages/core/src/ops by `pnpm docs:ops`; a test fails when it is stale. -->',
     '',
     `${ops.length} ops, ${ops.filter((o) => o.differentiable).length} differentiable (${ops.filter((o) => o.differentiable && o.primitive).length} primitives with their own vjp; the rest are composites whose gradient comes from the primitives).`,
-    'Every op is a function exported from `@tensorgrad/core`, and all but `where`, `concat`, `stack`, `linear` and `einsum` are also `Tensor` methods of the same name (`exp(x)` is `x.exp()`).',
+    'Every op is a function exported from `@tensorgrad/core`, and all but `where`, `concat`, `stack`, `linear`, `einsum` and the convolution and pooling ops (functions only, like PyTorch\'s `torch.nn.functional`) are also `Tensor` methods of the same name (`exp(x)` is `x.exp()`).',
     'In the gradient column, `g` is the gradient flowing in from the output and `out` is the op\'s result. Broadcast gradients are summed back to each input\'s shape by the engine.',
     '',
   ];

@@ -93,7 +93,7 @@ const OPS: Record<string, OpFn> = {
   sigmoid: (a) => tg.sigmoid(t(a)),
   relu: (a) => tg.relu(t(a)),
   leakyRelu: (a, kw) => tg.leakyRelu(t(a), optNum(kw, 'slope')),
-  gelu: (a) => tg.gelu(t(a)),
+  gelu: (a, kw) => tg.gelu(t(a), kw.approximate === undefined ? undefined : { approximate: kw.approximate as 'none' | 'tanh' }),
   softplus: (a) => tg.softplus(t(a)),
   reciprocal: (a) => tg.reciprocal(t(a)),
   square: (a) => tg.square(t(a)),
@@ -183,7 +183,36 @@ const OPS: Record<string, OpFn> = {
   diagEmbed: (a, kw) => tg.diagEmbed(t(a), optNum(kw, 'offset'), optNum(kw, 'dim1'), optNum(kw, 'dim2')),
   outer: (a) => tg.outer(t(a, 0), t(a, 1)),
   einsum: (a, kw) => tg.einsum(kw.equation as string, ...tensors(a)),
+  // nn blocks
+  layerNorm: (a, kw) => {
+    const rest = a.slice(1).map((_, i) => t(a, i + 1));
+    const weight = kw.hasWeight ? rest.shift() : undefined;
+    const bias = kw.hasBias ? rest.shift() : undefined;
+    return tg.layerNorm(t(a), nums(kw, 'normalizedShape'), weight, bias, optNum(kw, 'eps'));
+  },
+  attentionWeights: (a, kw) => tg.attentionWeights(t(a, 0), t(a, 1), attentionOptions(a, 2, kw)),
+  scaledDotProductAttention: (a, kw) => tg.scaledDotProductAttention(t(a, 0), t(a, 1), t(a, 2), attentionOptions(a, 3, kw)),
+  // convolution and pooling: kwargs are the options object (pooling's also carries kernelSize / outputSize)
+  conv1d: (a, kw) => tg.conv1d(t(a, 0), t(a, 1), a.length > 2 ? t(a, 2) : null, kw as tg.ConvOptions),
+  conv2d: (a, kw) => tg.conv2d(t(a, 0), t(a, 1), a.length > 2 ? t(a, 2) : null, kw as tg.ConvOptions),
+  convTranspose1d: (a, kw) => tg.convTranspose1d(t(a, 0), t(a, 1), a.length > 2 ? t(a, 2) : null, kw as tg.ConvTransposeOptions),
+  convTranspose2d: (a, kw) => tg.convTranspose2d(t(a, 0), t(a, 1), a.length > 2 ? t(a, 2) : null, kw as tg.ConvTransposeOptions),
+  maxPool1d: (a, { kernelSize, ...kw }) => tg.maxPool1d(t(a), kernelSize as number, kw as tg.MaxPoolOptions),
+  maxPool2d: (a, { kernelSize, ...kw }) => tg.maxPool2d(t(a), kernelSize as number, kw as tg.MaxPoolOptions),
+  avgPool2d: (a, { kernelSize, ...kw }) => tg.avgPool2d(t(a), kernelSize as number, kw as tg.AvgPoolOptions),
+  adaptiveAvgPool2d: (a, kw) => tg.adaptiveAvgPool2d(t(a), kw.outputSize as number | (number | null)[]),
+  interpolate: (a, kw) => tg.interpolate(t(a), kw as tg.InterpolateOptions),
 };
+
+/** Attention options from the kwargs; the mask (if any) is operand `i`, boolean masks arrive as 0/1 and become int32. */
+function attentionOptions(a: Operand[], i: number, kw: Kwargs): tg.ScaledDotProductAttentionOptions {
+  const mask = a.length > i ? t(a, i) : undefined;
+  return {
+    attnMask: mask && kw.boolMask ? mask.to('int32') : mask,
+    isCausal: kw.isCausal as boolean | undefined,
+    scale: optNum(kw, 'scale'),
+  };
+}
 
 /**
  * The differentiable ops of the API sketch (unary, binary, where, reductions, matmul, shape, softmax). Each one that
@@ -199,6 +228,7 @@ const DIFFERENTIABLE_OPS = [
   ...['reshape', 'view', 'flatten', 'transpose', 'permute', 'squeeze', 'unsqueeze', 'expand', 'broadcastTo', 'slice'],
   ...['narrow', 'indexSelect', 'gather', 'concat', 'cat', 'stack', 'split', 'pad'],
   ...['softmax', 'logSoftmax'],
+  ...['conv1d', 'conv2d', 'convTranspose1d', 'convTranspose2d', 'maxPool1d', 'maxPool2d', 'avgPool2d', 'adaptiveAvgPool2d', 'interpolate'],
 ];
 
 interface Tol {
@@ -221,6 +251,9 @@ const TOLERANCES: Record<string, { forward?: Tol; grad?: Tol }> = {
   // its gradient is the exact sigmoid(x), which differs by up to e^-20 ~ 2e-9 relative. Forward atol 0: for very
   // negative x softplus is tiny and must keep relative precision (log1p(exp(x)), as PyTorch computes it).
   softplus: { forward: { rtol: 5e-9, atol: 0 }, grad: { rtol: 5e-9, atol: 1e-12 } },
+  // layerNorm-large-mean (x ≈ 1e4 ± 2): x − mean carries the rounding of numbers near 1e4 (ulp 1.8e-12) on both sides,
+  // so normalised values of order 1 agree to a few 1e-12 absolute, however the mean is computed.
+  layerNorm: { forward: { rtol: 1e-10, atol: 1e-11 }, grad: { rtol: 1e-10, atol: 1e-11 } },
   // log1p exists to be accurate for tiny x (log1p-tiny: 1e-10); atol 0 makes that a relative-precision check.
   log1p: { forward: { rtol: 1e-12, atol: 0 } },
 };

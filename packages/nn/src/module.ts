@@ -8,7 +8,9 @@
  * - a Tensor whose name was passed to `registerBuffer()` → a buffer (state that is saved but not trained);
  * - a Module → a child, named after the field;
  * - an array of Modules / parameter Tensors → children / parameters named `field.0`, `field.1`, …
- * Anything else (numbers, strings, options, plain tensors used as constants) is ignored.
+ * Anything else (numbers, strings, options, plain tensors used as constants) is ignored — except that a Module or a
+ * parameter kept inside a plain object, a Map, a Set or a nested array throws (naming the field), instead of being
+ * silently left out of `parameters()` and the state dict: ModuleList and ModuleDict are the containers for those.
  */
 import { Tensor, noGrad, type DType } from '@tensorgrad/core';
 import { sameShape, shapeStr, checkOptions, describeValue, expectBoolean, expectTensor, isPlainObject } from './util.js';
@@ -106,6 +108,38 @@ export function functionalCall<M extends Module>(module: M, tensors: Record<stri
   }
 }
 
+/**
+ * A deep copy of a module (PyTorch's copy.deepcopy, as TransformerEncoder uses to stack copies of one layer): parameters
+ * and buffers get their own storage with the same values and stay parameters and buffers; sub-modules, and arrays of
+ * modules or tensors, are copied; a module or tensor reachable twice in `m` is copied once and stays shared in the copy.
+ * Every other field (numbers, strings, options, generators) is shared with the original. Gradients are not copied.
+ */
+export function deepCopy<M extends Module>(m: M): M {
+  if (!(m instanceof Module)) throw new Error(`deepCopy: expected a Module, got ${describeValue(m)}`);
+  return copyValue(m, new Map()) as M;
+}
+
+function copyValue(v: unknown, memo: Map<object, unknown>): unknown {
+  if (v instanceof Module) {
+    if (memo.has(v)) return memo.get(v);
+    const copy = Object.create(Object.getPrototypeOf(v) as object) as Module;
+    memo.set(v, copy);
+    const buffers = bufferNames.get(v);
+    if (buffers) bufferNames.set(copy, new Map(buffers));
+    for (const [key, value] of Object.entries(v)) (copy as unknown as Record<string, unknown>)[key] = copyValue(value, memo);
+    return copy;
+  }
+  if (v instanceof Tensor) {
+    if (memo.has(v)) return memo.get(v);
+    const copy = v.detach().clone();
+    if (parameterTensors.has(v) || isParameter(v)) parameter(copy, v.requiresGrad);
+    memo.set(v, copy);
+    return copy;
+  }
+  if (Array.isArray(v) && v.some((x) => x instanceof Module || x instanceof Tensor)) return v.map((x) => copyValue(x, memo));
+  return v;
+}
+
 /** Per module: buffer field name → persistent (saved in the state dict) or not. Kept off the instance so the walk ignores it. */
 const bufferNames = new WeakMap<Module, Map<string, boolean>>();
 
@@ -113,6 +147,57 @@ function buffersOf(m: Module): Map<string, boolean> {
   let names = bufferNames.get(m);
   if (!names) bufferNames.set(m, (names = new Map()));
   return names;
+}
+
+/**
+ * Where `value` (a field of `owner` named `key`, not itself a Module or a flat array of them) hides a Module or a
+ * parameter tensor — inside a plain object, Map, Set or nested array — the path to it; null when it hides none.
+ */
+function hiddenModulePath(value: unknown, path: string, seen: Set<object>): string | null {
+  if (value === null || typeof value !== 'object' || seen.has(value)) return null;
+  seen.add(value);
+  let items: Iterable<[string, unknown]>;
+  if (Array.isArray(value)) items = value.map((v, i) => [String(i), v] as [string, unknown]);
+  else if (value instanceof Map) items = [...value].map(([k, v]) => [String(k), v] as [string, unknown]);
+  else if (value instanceof Set) items = [...value].map((v, i) => [`<item ${i}>`, v] as [string, unknown]);
+  else if (Object.getPrototypeOf(value) === Object.prototype || Object.getPrototypeOf(value) === null) items = Object.entries(value);
+  else return null;
+  for (const [k, v] of items) {
+    const here = `${path}.${k}`;
+    if (v instanceof Module || isParameter(v)) return here;
+    const deeper = hiddenModulePath(v, here, seen);
+    if (deeper !== null) return deeper;
+  }
+  return null;
+}
+
+function containerKind(value: unknown): string {
+  return Array.isArray(value) ? 'a nested array' : value instanceof Map ? 'a Map' : value instanceof Set ? 'a Set' : 'a plain object';
+}
+
+/** Throws when field `key` of `m` keeps a Module or parameter where the field walk would silently miss it. */
+function checkNotHidden(m: Module, key: string, value: unknown): void {
+  if (value === null || typeof value !== 'object' || value instanceof Module || value instanceof Tensor) return;
+  const seen = new Set<object>();
+  let path: string | null = null;
+  let holder: unknown = value;
+  if (Array.isArray(value)) {
+    // Modules and parameters directly in an array are walked; only deeper nesting is hidden.
+    for (let i = 0; i < value.length && path === null; i++) {
+      const item: unknown = value[i];
+      if (item instanceof Module || isParameter(item)) continue;
+      path = hiddenModulePath(item, `${key}.${i}`, seen);
+      holder = item;
+    }
+  } else {
+    path = hiddenModulePath(value, key, seen);
+  }
+  if (path === null) return;
+  throw new Error(
+    `${m.constructor.name}: field '${key}' keeps a Module or parameter at '${path}' inside ${containerKind(holder)}, where parameters(), ` +
+    `stateDict() and train() do not look, so it would be silently left out of training and saving. ` +
+    `Keep modules in a field of their own, an array, a ModuleList or a ModuleDict.`,
+  );
 }
 
 export abstract class Module {
@@ -147,6 +232,7 @@ export abstract class Module {
   *namedChildren(): Generator<[string, Module]> {
     const seen = new Set<Module>();
     for (const [key, value] of Object.entries(this)) {
+      checkNotHidden(this, key, value);
       if (value instanceof Module) {
         if (!seen.has(value)) { seen.add(value); yield [key, value]; }
       } else if (Array.isArray(value)) {
@@ -190,7 +276,7 @@ export abstract class Module {
     return [...this.namedParameters()].map(([, p]) => p);
   }
 
-  /** Buffers with dotted names (`bn.runningMean`), persistent or not. */
+  /** Buffers with dotted names (`bn.running_mean`), persistent or not. */
   *namedBuffers(): Generator<[string, Tensor]> {
     const seen = new Set<Tensor>();
     for (const slot of tensorSlots(this)) {
@@ -268,6 +354,7 @@ export abstract class Module {
     if (!isPlainObject(record)) throw new Error(`loadStateDict: expected a record of tensors (name -> Tensor), got ${describeValue(record)}`);
     const { strict = true } = checkOptions(options, ['strict'], 'loadStateDict');
     expectBoolean(strict, 'loadStateDict', 'strict');
+    record = this.renameLegacyKeys(record);
     const targets = new Map<string, TensorSlot[]>();
     for (const slot of tensorSlots(this)) if (slot.persistent) targets.set(slot.name, [...(targets.get(slot.name) ?? []), slot]);
     // Own keys only: a record (for instance parsed from a file) may name a tensor '__proto__' or 'constructor'.
@@ -335,6 +422,32 @@ export abstract class Module {
    */
   validateStateValue(_name: string, _value: Tensor): string | null {
     return null;
+  }
+
+  /**
+   * Names this module's parameters or buffers had in older versions, mapped to their current names (both local to
+   * the module, e.g. `{ runningMean: 'running_mean' }`), so `loadStateDict` still accepts files saved before a rename.
+   * Override when renaming a field.
+   */
+  protected legacyStateDictNames(): Record<string, string> {
+    return {};
+  }
+
+  /** `record` with every legacy key of every sub-module renamed to its current name (unless that name is present too). */
+  private renameLegacyKeys(record: Record<string, Tensor>): Record<string, Tensor> {
+    let out = record;
+    const has = (r: object, k: string) => Object.prototype.hasOwnProperty.call(r, k);
+    for (const [prefix, m] of this.namedModules()) {
+      for (const [old, current] of Object.entries(m.legacyStateDictNames())) {
+        const from = prefix ? `${prefix}.${old}` : old, to = prefix ? `${prefix}.${current}` : current;
+        if (!has(out, from) || has(out, to)) continue;
+        // A copy without a prototype, so the caller's record is untouched and any key stays an ordinary own key.
+        if (out === record) out = Object.assign(Object.create(null) as Record<string, Tensor>, record);
+        out[to] = out[from];
+        delete out[from];
+      }
+    }
+    return out;
   }
 
   /**

@@ -158,6 +158,17 @@ const cellCtor = (extra: Record<string, fc.Arbitrary<unknown>>) => ctor(
   { use: layerUse(forwardWith(fc.oneof(tensorOf(fc.integer({ min: 1, max: 3 }).map((b) => [b, 2]), ['float32']) as fc.Arbitrary<unknown>, T))), names: MODULE_METHODS },
 );
 
+/** A float image batch [N, C, ...spatial] (C given, spatial sizes 2..4). */
+const imageInput = (dims: number, c?: number) => tensorOf(fc.tuple(fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 2 }), fc.array(fc.integer({ min: 2, max: 4 }), { minLength: dims, maxLength: dims }))
+  .map(([n, ch, sp]) => [n, c ?? ch, ...sp]), ['float32']);
+const convCtor = (dims: number, transposed: boolean) => ctor(
+  sig(fc.oneof(fc.constant(2) as fc.Arbitrary<unknown>, size), size, orJunk(fc.integer({ min: 1, max: 2 })),
+    optionsFor({ stride: size, padding: orJunk(fc.constantFrom(0, 1)), dilation: size, groups: size, bias: bool, dtype, generator, ...(transposed ? { outputPadding: count } : {}) })),
+  { use: layerUse(forwardWith(fc.oneof(imageInput(dims, 2) as fc.Arbitrary<unknown>, T))), names: MODULE_METHODS },
+);
+const transformerOpts = optionsFor({ dimFeedforward: size, dropout: prob, activation: orJunk(fc.constantFrom('relu', 'gelu')), layerNormEps: rate, batchFirst: bool, normFirst: bool, bias: bool, dtype, generator });
+const sequence4 = fc.oneof(tensorOf(fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 2 })).map(([l, n]) => [l, n, 4]), ['float32']) as fc.Arbitrary<unknown>, T);
+
 const ENTRIES: Record<string, Entry> = {
   Module: ctor(sig(), { target: Custom, use: fc.oneof(moduleUse, fc.tuple(junk, T, bool).map(([name, t, p]) => (m: nn.Module) => m.registerBuffer(name as string, t as Tensor, { persistent: p as boolean })), forwardLast(2)), names: [...MODULE_METHODS, 'Linear'] }),
   parameter: fn(sig(T, bool), { check: (r) => checkTensor(r), names: ['requiresGrad'] }),
@@ -193,6 +204,41 @@ const ENTRIES: Record<string, Entry> = {
   Flatten: ctor(sig(int, int), { use: forwardAny }),
   RNN: recurrentCtor({ nonlinearity: orJunk(fc.constantFrom('tanh', 'relu')) }), LSTM: recurrentCtor({ projSize: count }), GRU: recurrentCtor({}),
   RNNCell: cellCtor({ nonlinearity: orJunk(fc.constantFrom('tanh', 'relu')) }), LSTMCell: cellCtor({}), GRUCell: cellCtor({}),
+  deepCopy: fn(sig(orJunk(fc.constantFrom(new nn.Linear(2, 1), new nn.MLP([2, 3, 1]) as nn.Module))), { check: (r) => { if (!(r instanceof nn.Module)) throw new Error('deepCopy returns a Module'); } }),
+  dropout: fn(sig(T, prob, bool, optionsFor({ generator })), { check: (r) => checkTensor(r) }),
+  layerNorm: fn(sig(floatTensor, orJunk(fc.integer({ min: 1, max: 3 })), orJunk(fc.constant(null)), orJunk(fc.constant(null)), number), { check: (r) => checkTensor(r) }),
+  rmsNorm: fn(sig(floatTensor, orJunk(fc.integer({ min: 1, max: 3 })), orJunk(fc.constant(null)), orJunk(fc.oneof(fc.constant(null) as fc.Arbitrary<unknown>, fc.constant(1e-5)))), { check: (r) => checkTensor(r) }),
+  ModuleList: ctor(sig(orJunk(fc.constant([new nn.ReLU(), new nn.Tanh()]))), { use: fc.constant((m: nn.ModuleList) => m.length) }),
+  ModuleDict: ctor(sig(orJunk(fc.constant({ a: new nn.ReLU() }))), { use: fc.constant((m: nn.ModuleDict) => [...m.keys()]) }),
+  SiLU: ctor(sig(), { use: forwardAny }),
+  Dropout2d: ctor(sig(prob, optionsFor({ generator })), { use: forwardWith(fc.oneof(imageInput(2) as fc.Arbitrary<unknown>, T)) }),
+  RMSNorm: ctor(sig(orJunk(fc.oneof(fc.constant(2) as fc.Arbitrary<unknown>, fc.constant([2]))), optionsFor({ eps: orJunk(fc.constantFrom(null, 1e-5)), elementwiseAffine: bool, dtype })), { use: layerUse(forwardLast(2)), names: MODULE_METHODS }),
+  BatchNorm2d: ctor(sig(fc.oneof(fc.constant(2) as fc.Arbitrary<unknown>, size), optionsFor({ eps: number, momentum: orJunk(fc.oneof(prob, fc.constant(null))), affine: bool, trackRunningStats: bool, dtype })),
+    { use: layerUse(forwardWith(fc.oneof(imageInput(2, 2) as fc.Arbitrary<unknown>, T))), names: MODULE_METHODS }),
+  GroupNorm: ctor(sig(fc.oneof(fc.constant(1) as fc.Arbitrary<unknown>, size), fc.oneof(fc.constant(2) as fc.Arbitrary<unknown>, size), optionsFor({ eps: number, affine: bool, dtype })),
+    { use: layerUse(forwardWith(fc.oneof(imageInput(2, 2) as fc.Arbitrary<unknown>, T))), names: MODULE_METHODS }),
+  Unflatten: ctor(sig(int, orJunk(fc.constant([2, 2]))), { use: forwardWith(fc.oneof(tensorOf(fc.constant([3, 4])) as fc.Arbitrary<unknown>, T)) }),
+  Conv1d: convCtor(1, false), Conv2d: convCtor(2, false), ConvTranspose1d: convCtor(1, true), ConvTranspose2d: convCtor(2, true),
+  // Pooling layers are thin wrappers: their forward reports the function they call (maxPool1d, interpolate, …).
+  MaxPool1d: ctor(sig(size, optionsFor({ stride: size, padding: count, dilation: size, ceilMode: bool, returnIndices: bool })), { use: forwardWith(fc.oneof(imageInput(1) as fc.Arbitrary<unknown>, T)), names: ['maxPool1d'] }),
+  MaxPool2d: ctor(sig(size, optionsFor({ stride: size, padding: count, dilation: size, ceilMode: bool, returnIndices: bool })), { use: forwardWith(fc.oneof(imageInput(2) as fc.Arbitrary<unknown>, T)), names: ['maxPool2d'] }),
+  AvgPool2d: ctor(sig(size, optionsFor({ stride: size, padding: count, ceilMode: bool, countIncludePad: bool })), { use: forwardWith(fc.oneof(imageInput(2) as fc.Arbitrary<unknown>, T)), names: ['avgPool2d'] }),
+  AdaptiveAvgPool2d: ctor(sig(orJunk(fc.oneof(size, fc.constant([1, null])))), { use: forwardWith(fc.oneof(imageInput(2) as fc.Arbitrary<unknown>, T)), names: ['adaptiveAvgPool2d'] }),
+  Upsample: ctor(sig(optionsFor({ size: orJunk(fc.integer({ min: 1, max: 4 })), scaleFactor: orJunk(fc.constantFrom(2, 1.5)), mode: orJunk(fc.constantFrom('nearest', 'linear')), alignCorners: bool })),
+    { use: forwardWith(fc.oneof(imageInput(1) as fc.Arbitrary<unknown>, T)), names: ['interpolate'] }),
+  MultiheadAttention: ctor(sig(fc.oneof(fc.constant(4) as fc.Arbitrary<unknown>, size), fc.oneof(fc.constant(2) as fc.Arbitrary<unknown>, size),
+    optionsFor({ dropout: prob, bias: bool, addBiasKV: bool, addZeroAttn: bool, batchFirst: bool, dtype, generator })),
+  { use: fc.oneof(tensorOf(fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 2 })).map(([l, n]) => [l, n, 4]), ['float32']) as fc.Arbitrary<unknown>, T)
+    .map((x) => (m: nn.MultiheadAttention) => checkOutput(m.forward(x as Tensor, x as Tensor, x as Tensor))), names: MODULE_METHODS }),
+  TransformerEncoderLayer: ctor(sig(fc.oneof(fc.constant(4) as fc.Arbitrary<unknown>, size), fc.oneof(fc.constant(2) as fc.Arbitrary<unknown>, size), transformerOpts),
+    { use: layerUse(forwardWith(sequence4)), names: [...MODULE_METHODS, 'MultiheadAttention', 'LayerNorm', 'Linear'] }),
+  TransformerDecoderLayer: ctor(sig(fc.oneof(fc.constant(4) as fc.Arbitrary<unknown>, size), fc.oneof(fc.constant(2) as fc.Arbitrary<unknown>, size), transformerOpts),
+    { use: sequence4.map((x) => (m: nn.TransformerDecoderLayer) => checkOutput(m.forward(x as Tensor, x as Tensor))), names: [...MODULE_METHODS, 'MultiheadAttention', 'LayerNorm', 'Linear'] }),
+  TransformerEncoder: ctor(sig(orJunk(fc.constant(new nn.TransformerEncoderLayer(4, 2))), size), { use: forwardWith(sequence4), names: ['TransformerEncoderLayer', 'MultiheadAttention', 'LayerNorm', 'Linear'] }),
+  TransformerDecoder: ctor(sig(orJunk(fc.constant(new nn.TransformerDecoderLayer(4, 2))), size), { use: sequence4.map((x) => (m: nn.TransformerDecoder) => checkOutput(m.forward(x as Tensor, x as Tensor))), names: ['TransformerDecoderLayer', 'MultiheadAttention', 'LayerNorm', 'Linear'] }),
+  SequentialLR: ctor(fc.tuple(optimizerFor, fc.boolean()).map(([opt, ok]) => [opt, ok ? { schedulers: [new nn.StepLR(opt, { stepSize: 2 }), new nn.ExponentialLR(opt, { gamma: 0.9 })], milestones: [2] } : { schedulers: [], milestones: [1] }]),
+    { use: fc.constant((s: nn.SequentialLR) => { s.step(); s.loadStateDict(s.stateDict()); }), names: ['step', 'loadStateDict', 'StepLR', 'ExponentialLR'] }),
+  OneCycleLR: schedulerCtor(optionsFor({ maxLr: rate, totalSteps: size, pctStart: prob, annealStrategy: orJunk(fc.constantFrom('cos', 'linear')), cycleMomentum: bool, divFactor: orJunk(fc.constantFrom(25, 10)), threePhase: bool })),
 
   mseLoss: loss(sameShapePair, lossOpts), l1Loss: loss(sameShapePair, lossOpts),
   huberLoss: loss(sameShapePair, optionsFor({ delta: number, reduction })), smoothL1Loss: loss(sameShapePair, optionsFor({ beta: number, reduction })),

@@ -38,17 +38,22 @@ describe('Module.loadStateDict checks every entry before copying any', () => {
     const before = values(bn);
     const good = bn.stateDict();
     for (const [key, value, message] of [
-      ['runningVar', tensor([1, -0.5]), "'runningVar' has -0.5 at flat index 1; BatchNorm's runningVar must be finite and >= 0"],
-      ['runningVar', tensor([NaN, 1]), "'runningVar' has NaN at flat index 0"],
-      ['runningMean', tensor([0, Infinity]), "'runningMean' has Infinity at flat index 1; BatchNorm's runningMean must be finite"],
-      ['numBatchesTracked', tensor(-3, { dtype: 'int32' }), "'numBatchesTracked' has -3"],
+      ['running_var', tensor([1, -0.5]), "'running_var' has -0.5 at flat index 1; BatchNorm's running_var must be finite and >= 0"],
+      ['running_var', tensor([NaN, 1]), "'running_var' has NaN at flat index 0"],
+      ['running_mean', tensor([0, Infinity]), "'running_mean' has Infinity at flat index 1; BatchNorm's running_mean must be finite"],
+      ['num_batches_tracked', tensor(-3, { dtype: 'int32' }), "'num_batches_tracked' has -3"],
     ] as const) {
       const record = { ...good, weight: tensor([5, 5]), [key]: value };
       expect(errorOf(() => bn.loadStateDict(record)).message).toContain(message);
       expect(values(bn)).toEqual(before);
     }
-    bn.loadStateDict({ ...good, runningVar: tensor([0, 2]) });
-    expect(Array.from(bn.runningVar!.data)).toEqual([0, 2]);
+    bn.loadStateDict({ ...good, running_var: tensor([0, 2]) });
+    expect(Array.from(bn.running_var!.data)).toEqual([0, 2]);
+    // A file saved with the old camelCase names is renamed first, then checked the same way.
+    const legacy: Record<string, unknown> = { ...good };
+    delete legacy.running_var;
+    legacy.runningVar = tensor([1, -2]);
+    expect(() => bn.loadStateDict(legacy as never)).toThrow("'running_var' has -2 at flat index 1");
   });
 
   test('a buffer that is currently a graph node is replaced by a detached copy instead of failing halfway', () => {

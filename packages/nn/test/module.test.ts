@@ -1,5 +1,5 @@
 /** Module: parameter discovery by field walking, names, buffers, modes, state dicts, apply, dtype conversion, repr. */
-import { Tensor, randn, tensor, zeros } from '@tensorgrad/core';
+import { Generator, Tensor, ones, randn, tensor, zeros } from '@tensorgrad/core';
 import { BatchNorm1d, Dropout, Linear, MLP, Module, ReLU, Sequential, functionalCall, parameter } from '../src/index.js';
 
 class Block extends Module {
@@ -89,8 +89,8 @@ describe('buffers', () => {
   test('BatchNorm running stats are buffers: in the state dict, not in parameters', () => {
     const bn = new BatchNorm1d(3);
     expect(names(bn)).toEqual(['weight', 'bias']);
-    expect([...bn.namedBuffers()].map(([n]) => n)).toEqual(['runningMean', 'runningVar', 'numBatchesTracked']);
-    expect(Object.keys(bn.stateDict())).toEqual(['weight', 'bias', 'runningMean', 'runningVar', 'numBatchesTracked']);
+    expect([...bn.namedBuffers()].map(([n]) => n)).toEqual(['running_mean', 'running_var', 'num_batches_tracked']);
+    expect(Object.keys(bn.stateDict())).toEqual(['weight', 'bias', 'running_mean', 'running_var', 'num_batches_tracked']);
   });
 
   test('registerBuffer: persistent and non-persistent', () => {
@@ -154,7 +154,7 @@ describe('state dicts', () => {
     a.bn.forward(randn([4, 2]));
     const x = randn([5, 3]);
     const saved = a.stateDict();
-    expect(Object.keys(saved)).toEqual([...names(a), 'bn.runningMean', 'bn.runningVar', 'bn.numBatchesTracked']);
+    expect(Object.keys(saved)).toEqual([...names(a), 'bn.running_mean', 'bn.running_var', 'bn.num_batches_tracked']);
     b.loadStateDict(saved);
     a.eval();
     b.eval();
@@ -162,6 +162,25 @@ describe('state dicts', () => {
     const before = saved['encoder.fc1.weight'].toArray();
     a.loadStateDict({ ...a.stateDict(), 'encoder.fc1.weight': zeros([4, 3]) });
     expect(saved['encoder.fc1.weight'].toArray()).toEqual(before);
+  });
+
+  test("state dicts saved with BatchNorm's old camelCase buffer names still load, nested and at the root", () => {
+    const a = new Net();
+    a.bn.forward(randn([4, 2], { generator: new Generator(3) }));
+    const legacy: Record<string, Tensor> = {};
+    for (const [k, v] of Object.entries(a.stateDict())) {
+      legacy[k.replace('running_mean', 'runningMean').replace('running_var', 'runningVar').replace('num_batches_tracked', 'numBatchesTracked')] = v;
+    }
+    expect(Object.keys(legacy)).toContain('bn.runningMean');
+    const b = new Net();
+    expect(b.loadStateDict(legacy)).toEqual({ missingKeys: [], unexpectedKeys: [] });
+    for (const [k, v] of Object.entries(a.stateDict())) expect(b.stateDict()[k].toArray()).toEqual(v.toArray());
+    const bn = new BatchNorm1d(2);
+    bn.loadStateDict({ weight: ones([2]), bias: zeros([2]), runningMean: tensor([1, 2]), runningVar: tensor([3, 4]), numBatchesTracked: tensor(5, { dtype: 'int32' }) });
+    expect([bn.running_mean!.toArray(), bn.running_var!.toArray(), bn.num_batches_tracked!.item()]).toEqual([[1, 2], [3, 4], 5]);
+    // The input record is left as it was, and a typo is still an unexpected key.
+    expect(Object.keys(legacy)).toContain('bn.runningMean');
+    expect(() => bn.loadStateDict({ ...bn.stateDict(), runningMeen: zeros([2]) })).toThrow("unexpected key 'runningMeen'");
   });
 
   test('loading copies in place, so optimizers holding the parameters keep working', () => {

@@ -19,8 +19,8 @@ type GemmExport = (
  * Block sizes: a kc×NR panel of B (16 KiB) stays in L1 while an mc×kc block of A (256 KiB) stays in L2. Measured
  * flat (±3%) for kc in 128…512 and mc in 64…256 at n = 256…1024.
  */
-const KC = 256;
-const MC = 256;
+export const KC = 256;
+export const MC = 256;
 /** Pointers are signed i32 inside the module, so everything must sit below 2 GiB. */
 const MAX_BYTES = 2 ** 31 - 65536;
 

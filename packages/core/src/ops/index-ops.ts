@@ -80,17 +80,19 @@ export function gatherOffsets(shape: readonly number[], axis: number, idx: Int32
 
 function gatherRaw(x: Tensor, offs: Int32Array, idxShape: readonly number[]): Tensor {
   const out = Tensor.empty(idxShape, x.dtype);
-  for (let i = 0; i < offs.length; i++) out.data[i] = x.data[offs[i]];
+  const od = out.data, xd = x.data;
+  for (let i = 0; i < offs.length; i++) od[i] = xd[offs[i]];
   return record('gather', out, [x], (g) => [scatterAddAt(g, offs, idxShape, x.shape)], []);
 }
 
 /**
- * Zeros of `shape` with g's elements added at the flat offsets `offs` (gather's twin and vjp; sort and topk use it as
- * the vjp of their values too). Its own vjp is the gather at the same offsets.
+ * Zeros of `shape` with g's elements added at the flat offsets `offs` (gather's twin and vjp; sort, topk and max
+ * pooling use it as the vjp of their values too). Its own vjp is the gather at the same offsets.
  */
 export function scatterAddAt(g: Tensor, offs: Int32Array, idxShape: readonly number[], shape: readonly number[]): Tensor {
   const out = Tensor.empty(shape, g.dtype);
-  for (let i = 0; i < offs.length; i++) out.data[offs[i]] += g.data[i];
+  const od = out.data, gd = g.data;
+  for (let i = 0; i < offs.length; i++) od[offs[i]] += gd[i];
   return record('scatterAdd', out, [g], (gg) => [gatherRaw(gg, offs, idxShape)], []);
 }
 

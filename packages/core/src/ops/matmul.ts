@@ -15,7 +15,11 @@ import { cast } from './cast.js';
 import { reshape } from './shape.js';
 import { add } from './binary.js';
 
-function mm(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tensor {
+/**
+ * op(a)·op(b) on ≥2-D operands of one float dtype (no validation beyond the inner dimension): the primitive behind
+ * matmul, exported for other ops' vjps (attention), which need its transpose flags.
+ */
+export function mm(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tensor {
   const ra = a.ndim, rb = b.ndim;
   const m = a.shape[transA ? ra - 1 : ra - 2], ka = a.shape[transA ? ra - 2 : ra - 1];
   const kb = b.shape[transB ? rb - 1 : rb - 2], n = b.shape[transB ? rb - 2 : rb - 1];

@@ -4,7 +4,7 @@
  * separate hand-kept list to drift.
  */
 import { AllocationError } from '../dtype.js';
-export type OpFamily = 'unary' | 'binary' | 'comparison' | 'reduction' | 'scan' | 'linalg' | 'shape' | 'indexing' | 'activation' | 'dtype' | 'sampling';
+export type OpFamily = 'unary' | 'binary' | 'comparison' | 'reduction' | 'scan' | 'linalg' | 'shape' | 'indexing' | 'activation' | 'dtype' | 'sampling' | 'nn' | 'convolution' | 'pooling';
 
 export interface OpInfo {
   name: string;

@@ -11,6 +11,8 @@ import { add, mul, sub, where, gt, ge, le } from './binary.js';
 import { expectNumber } from '../validate.js';
 import { asFloat } from './cast.js';
 import { zerosLike } from '../creation.js';
+import { geluGradK, geluK, type GeluApproximate } from '../kernels/gelu.js';
+import { checkOptions, describeValue } from '../validate.js';
 
 type UnaryVjp = (g: Tensor, x: Tensor, out: Tensor) => Tensor;
 
@@ -137,11 +139,46 @@ export const clamp = defineOp({
   }, [x]);
 });
 
-/** GELU, exact (erf) form as PyTorch's default: x · Φ(x). A composite, so its gradient comes from erf's. */
+export interface GeluOptions {
+  /** 'none' (default): the exact x·Φ(x); 'tanh': PyTorch's approximation x/2·(1 + tanh(√(2/π)·(x + 0.044715x³))). */
+  approximate?: GeluApproximate;
+}
+
+/** √(2/π) and its cubic term, as in the tanh form: 2u = x·(2β + 2βκ·x²). */
+const GELU_BETA = Math.sqrt(2 / Math.PI), GELU_KAPPA = 0.044715;
+
+/** gelu''(x), written with tensor ops so that third derivatives work too. */
+function geluSecond(x: Tensor, approximate: GeluApproximate): Tensor {
+  const x2 = square(x);
+  if (approximate === 'none') return mul(exp(mul(x2, -0.5)), sub(2, x2)).mul(1 / Math.sqrt(2 * Math.PI));
+  // With v = 2u and s = σ(v): gelu' = s + x·v'·s(1 − s), so gelu'' = s(1 − s)·(2v' + x·v'' + x·v'²·(1 − 2s)).
+  const k1 = 2 * GELU_BETA, k3 = k1 * GELU_KAPPA;
+  const s = sigmoid(mul(x, add(mul(x2, k3), k1)));
+  const dv = add(mul(x2, 3 * k3), k1);
+  const inner = add(add(mul(dv, 2), mul(x2, 6 * k3)), mul(mul(x, square(dv)), sub(1, mul(s, 2))));
+  return mul(mul(s, sub(1, s)), inner);
+}
+
+const geluGradExact: (g: Tensor, x: Tensor) => Tensor = gradOp('geluBackward', (g, x, o) => geluGradK(g, x, o, 'none'),
+  (gg, g, x) => [geluGradExact(gg, x), mul(mul(gg, g), geluSecond(x, 'none'))]);
+const geluGradTanh: (g: Tensor, x: Tensor) => Tensor = gradOp('geluTanhBackward', (g, x, o) => geluGradK(g, x, o, 'tanh'),
+  (gg, g, x) => [geluGradTanh(gg, x), mul(mul(gg, g), geluSecond(x, 'tanh'))]);
+
+/**
+ * GELU as one primitive with fused kernels (float32 runs a SIMD kernel), like PyTorch's F.gelu: the exact x·Φ(x) by
+ * default, or the tanh approximation with `{ approximate: 'tanh' }`. Its backward is a fused op too (geluBackward),
+ * itself differentiable, so second derivatives work.
+ */
 export const gelu = defineOp({
-  name: 'gelu', family: 'activation', differentiable: true, primitive: false,
-  summary: 'x · Φ(x) = x/2 · (1 + erf(x/√2)), the exact form', grad: 'composite (via erf)',
-}, (x: Tensor): Tensor => {
+  name: 'gelu', family: 'activation', differentiable: true, primitive: true,
+  summary: "x · Φ(x) = x/2 · (1 + erf(x/√2)); `{ approximate: 'tanh' }`: x/2 · (1 + tanh(√(2/π)(x + 0.044715x³)))",
+  grad: "g · (Φ(x) + x · φ(x)) (tanh form: its exact derivative); fused kernel",
+}, (x: Tensor, options: GeluOptions = {}): Tensor => {
+  const approximate = checkOptions(options, ['approximate'], 'gelu').approximate ?? 'none';
+  if (approximate !== 'none' && approximate !== 'tanh') throw new Error(`gelu: approximate must be 'none' or 'tanh', got ${describeValue(approximate)}`);
   x = asFloat(x, 'gelu');
-  return mul(mul(x, 0.5), add(erf(mul(x, Math.SQRT1_2)), 1));
+  const out = Tensor.empty(x.shape, x.dtype);
+  geluK(x.data as FloatArray, out.data as FloatArray, approximate);
+  const grad = approximate === 'none' ? geluGradExact : geluGradTanh;
+  return record('gelu', out, [x], (g) => [grad(g, x)], [x]);
 });

@@ -61,7 +61,7 @@ export class GELU extends Module {
 
   forward(x: Tensor): Tensor {
     expectTensor(x, 'GELU');
-    return this.approximate === 'none' ? x.gelu() : geluTanh(x);
+    return x.gelu({ approximate: this.approximate });
   }
 
   override extraRepr(): string {
@@ -69,11 +69,18 @@ export class GELU extends Module {
   }
 }
 
-/** 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))). */
+/** 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))): core's `gelu(x, { approximate: 'tanh' })`. */
 export function geluTanh(x: Tensor): Tensor {
   expectTensor(x, 'geluTanh');
-  const inner = x.add(x.pow(3).mul(0.044715)).mul(Math.sqrt(2 / Math.PI));
-  return x.mul(inner.tanh().add(1)).mul(0.5);
+  return x.gelu({ approximate: 'tanh' });
+}
+
+/** SiLU (swish): x·σ(x), core's `silu`. */
+export class SiLU extends Module {
+  forward(x: Tensor): Tensor {
+    expectTensor(x, 'SiLU');
+    return x.silu();
+  }
 }
 
 export class Softmax extends Module {

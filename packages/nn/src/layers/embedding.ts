@@ -48,8 +48,8 @@ export class Embedding extends Module {
     }
     let rows = this.weight.indexSelect(0, indexTensor(values, [values.length]));
     if (this.paddingIdx !== null) {
-      // Multiplying padding rows by 0 keeps the output (they are zero) but stops their gradient, as PyTorch's padding_idx does.
-      rows = rows.mul(rowMask(values.length, (i) => values[i] !== this.paddingIdx, this.weight.dtype));
+      // Padding rows keep their values (whatever the weight holds) but pass no gradient back, as PyTorch's padding_idx.
+      rows = where(rowMask(values.length, (i) => values[i] !== this.paddingIdx, this.weight.dtype), rows, rows.detach());
     }
     return rows.reshape([...shape, this.embeddingDim]);
   }

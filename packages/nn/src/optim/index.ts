@@ -37,4 +37,8 @@ export type {
   LinearLROptions,
   ReduceLROnPlateauOptions,
 } from './lr-scheduler.js';
+export { SequentialLR } from './sequential-lr.js';
+export type { SequentialLROptions } from './sequential-lr.js';
+export { OneCycleLR } from './one-cycle-lr.js';
+export type { OneCycleLROptions } from './one-cycle-lr.js';
 export { clipGradNorm, clipGradValue } from './clip-grad.js';

@@ -10,27 +10,37 @@ import { describeValue, isPlainObject } from '../util.js';
 /** A scheduler's state: plain numbers, arrays and strings (safe to JSON.stringify). */
 export type SchedulerStateDict = Record<string, number | string | number[] | null>;
 
-type AnyOptimizer = Optimizer<{ lr: number }>;
+export type AnyOptimizer = Optimizer<{ lr: number }>;
 
-function checkOptimizer(where: string, optimizer: unknown): AnyOptimizer {
+/** @internal Shared with the schedulers in sequential-lr.ts and one-cycle-lr.ts. */
+export function checkOptimizer(where: string, optimizer: unknown): AnyOptimizer {
   if (!(optimizer instanceof Optimizer)) throw new Error(`${where}: expected an Optimizer, got ${String(optimizer)}`);
   return optimizer as AnyOptimizer;
 }
 
-function checkInteger(where: string, name: string, value: unknown, min: number): void {
+/** @internal Shared with the schedulers in sequential-lr.ts and one-cycle-lr.ts. */
+export function checkInteger(where: string, name: string, value: unknown, min: number): void {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
     throw new Error(`${where}: ${name} must be an integer >= ${min}, got ${String(value)}`);
   }
 }
 
 /** Learning rates (one per parameter group) must be finite and >= 0, like the lr option itself. */
-function checkLrArray(where: string, name: string, value: unknown, length: number): void {
+export function checkLrArray(where: string, name: string, value: unknown, length: number): void {
   if (!Array.isArray(value) || value.length !== length || value.some((v) => typeof v !== 'number' || !Number.isFinite(v) || v < 0)) {
     throw new Error(`${where}: ${name} must be an array of ${length} finite numbers >= 0 (one per parameter group), got ${describeValue(value)}`);
   }
 }
 
-function rejectUnknownOptions(where: string, options: unknown, known: string[], what = 'option'): void {
+/** @internal Shared with the schedulers in sequential-lr.ts and one-cycle-lr.ts. */
+export function checkNumberArray(where: string, name: string, value: unknown, length: number): void {
+  if (!Array.isArray(value) || value.length !== length || value.some((v) => typeof v !== 'number' || Number.isNaN(v))) {
+    throw new Error(`${where}: ${name} must be an array of ${length} numbers (one per parameter group), got ${describeValue(value)}`);
+  }
+}
+
+/** @internal Shared with the schedulers in sequential-lr.ts and one-cycle-lr.ts. */
+export function rejectUnknownOptions(where: string, options: unknown, known: string[], what = 'option'): void {
   if (!isPlainObject(options)) throw new Error(`${where}: expected ${what === 'key' ? 'a state dict' : 'options'} { ${known.join(', ')} }, got ${describeValue(options)}`);
   for (const key of Object.keys(options)) {
     if (!known.includes(key)) throw new Error(`${where}: unknown ${what} '${key}'; expected ${known.join(', ')}`);
@@ -94,6 +104,26 @@ export abstract class LRScheduler {
       this.lastEpoch -= 1;
       throw e;
     }
+    this.optimizer.paramGroups.forEach((g, i) => (g.lr = lrs[i]));
+    this.lastLr = this.optimizer.paramGroups.map((g) => g.lr);
+  }
+
+  /**
+   * The rates of epoch 0 computed from `baseLrs` alone (PyTorch's closed form, what its `step(0)` sets): where the
+   * schedule starts over when SequentialLR switches to it. Schedules that do not start at their base rate override it.
+   */
+  protected startLrs(): number[] {
+    return [...this.baseLrs];
+  }
+
+  /** Starts the schedule over at epoch 0 and writes its epoch-0 rates (PyTorch's `step(0)`); SequentialLR uses it. */
+  restart(): void {
+    const lrs = this.startLrs();
+    lrs.forEach((lr, i) => {
+      if (!Number.isFinite(lr) || lr < 0) throw new Error(`${this.name}.restart: computed lr ${lr} for group ${i} at epoch 0`);
+    });
+    this.stepCount += 1;
+    this.lastEpoch = 0;
     this.optimizer.paramGroups.forEach((g, i) => (g.lr = lrs[i]));
     this.lastLr = this.optimizer.paramGroups.map((g) => g.lr);
   }
@@ -217,6 +247,11 @@ export class MultiStepLR extends LRScheduler {
     return this.groupLrs().map((lr) => lr * this.gamma ** hits);
   }
 
+  protected override startLrs(): number[] {
+    const hits = this.milestones.filter((m) => m === 0).length;
+    return this.baseLrs.map((lr) => lr * this.gamma ** hits);
+  }
+
   protected ownStateKeys(): string[] {
     return ['milestones', 'gamma'];
   }
@@ -331,6 +366,10 @@ export class LinearLR extends LRScheduler {
     return this.groupLrs().map((lr) => lr * (1 + (e - s) / (n * s + (t - 1) * (e - s))));
   }
 
+  protected override startLrs(): number[] {
+    return this.baseLrs.map((lr) => lr * this.startFactor);
+  }
+
   protected ownStateKeys(): string[] {
     return ['startFactor', 'endFactor', 'totalIters'];
   }
@@ -355,6 +394,10 @@ export class LambdaLR extends LRScheduler {
 
   protected computeLr(): number[] {
     return this.baseLrs.map((base, i) => base * this.lrLambdas[i](this.lastEpoch));
+  }
+
+  protected override startLrs(): number[] {
+    return this.baseLrs.map((base, i) => base * this.lrLambdas[i](0));
   }
 
   /** The functions themselves are not saved: recreate the scheduler with them, then load its state. */

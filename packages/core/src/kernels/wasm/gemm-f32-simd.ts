@@ -186,9 +186,12 @@ function gemmFunction({ mr, nr }: GemmF32Shape): FunctionBuilder {
   return f;
 }
 
-/** The module's bytes: pack functions, micro-kernel and driver, plus an exported memory of one page to start. */
-export function buildGemmF32Module(shape: GemmF32Shape = GEMM_F32_SHAPE): Uint8Array {
+/**
+ * The module's bytes: pack functions, micro-kernel and driver, plus an exported memory of one page to start.
+ * `extra` functions are appended after them (the convolution module adds im2col there, next to the gemm it feeds).
+ */
+export function buildGemmF32Module(shape: GemmF32Shape = GEMM_F32_SHAPE, extra: readonly FunctionBuilder[] = []): Uint8Array {
   if (shape.nr % 4 !== 0) throw new Error(`buildGemmF32Module: nr must be a multiple of 4, got ${shape.nr}`);
-  const functions = [packFunction('packA', shape.mr), packFunction('packB', shape.nr), microFunction(shape), gemmFunction(shape)];
+  const functions = [packFunction('packA', shape.mr), packFunction('packB', shape.nr), microFunction(shape), gemmFunction(shape), ...extra];
   return encodeModule(functions, 1);
 }

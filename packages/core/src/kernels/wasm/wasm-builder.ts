@@ -106,11 +106,27 @@ export const v128 = {
   store: (addr: Code, value: Code, offset = 0): Code => [addr, value, simd(0x0b), memarg(4, offset)],
   and: (a: Code, b: Code): Code => [a, b, simd(0x4e)],
   or: (a: Code, b: Code): Code => [a, b, simd(0x50)],
+  /** Bits of `a` where `mask` is 1, of `b` where it is 0 (lane masks come from the comparisons). */
+  bitselect: (a: Code, b: Code, mask: Code): Code => [a, b, mask, simd(0x52)],
   zero: (): Code => [simd(0x0c), new Array<number>(16).fill(0)],
 };
 
 export const f32x4 = {
   splat: (a: Code): Code => [a, simd(0x13)],
+  /** All four lanes set to the constant `v` (rounded to float32). */
+  splatConst: (v: number): Code => v128.const(new Uint8Array(new Float32Array([v, v, v, v]).buffer)),
+  /** Lane-wise comparisons: all ones where true, zero where false (NaN compares false). */
+  lt: (a: Code, b: Code): Code => [a, b, simd(0x43)],
+  le: (a: Code, b: Code): Code => [a, b, simd(0x45)],
+  /** Round to nearest, ties to even. */
+  nearest: (a: Code): Code => [a, simd(0x6a)],
+  abs: (a: Code): Code => [a, simd(0xe0)],
+  neg: (a: Code): Code => [a, simd(0xe1)],
+  sub: (a: Code, b: Code): Code => [a, b, simd(0xe5)],
+  div: (a: Code, b: Code): Code => [a, b, simd(0xe7)],
+  /** Pseudo-min `b < a ? b : a` and pseudo-max `a < b ? b : a` (one minps/maxps each): a NaN in `a` is kept. */
+  pmin: (a: Code, b: Code): Code => [a, b, simd(0xea)],
+  pmax: (a: Code, b: Code): Code => [a, b, simd(0xeb)],
   /** IEEE square root, correctly rounded in float32. */
   sqrt: (a: Code): Code => [a, simd(0xe3)],
   add: (a: Code, b: Code): Code => [a, b, simd(0xe4)],
@@ -133,6 +149,15 @@ export const f64x2 = {
   /** Pseudo-min `b < a ? b : a` and pseudo-max `a < b ? b : a` (one minpd/maxpd each): a NaN in `a` is kept. */
   pmin: (a: Code, b: Code): Code => [a, b, simd(0xf6)],
   pmax: (a: Code, b: Code): Code => [a, b, simd(0xf7)],
+};
+
+export const i32x4 = {
+  /** Float lanes to signed int32 lanes, truncating toward zero and saturating (NaN → 0). */
+  truncSatF32x4S: (a: Code): Code => [a, simd(0xf8)],
+  add: (a: Code, b: Code): Code => [a, b, simd(0xae)],
+  shl: (a: Code, bits: Code): Code => [a, bits, simd(0xab)],
+  /** All four lanes set to the constant `v`. */
+  splatConst: (v: number): Code => v128.const(new Uint8Array(new Int32Array([v, v, v, v]).buffer)),
 };
 
 export const i64x2 = {

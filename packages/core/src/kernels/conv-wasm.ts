@@ -1,0 +1,194 @@
+/**
+ * float32 convolutions in the WebAssembly conv module (wasm/conv-f32-simd.ts): the input chunk and the weight are
+ * copied into its memory once, unfolded there by `unfold`, multiplied by the module's SIMD gemm without leaving it,
+ * and (for the input gradient) folded back by `fold`; `regroup` moves rows between the gemm's and the tensors'
+ * layouts. Only whole tensors cross the boundary, by bulk copies: x, w, ȳ in; y, x̄, w̄ out. (Element loops in JS
+ * over wasm memory cost several times more than the gemm itself here.) Same contracts as the JS kernels in conv.ts, which fall back to them when this returns false (no SIMD, still
+ * compiling, or more memory than the module can address).
+ */
+import type { ConvGeometry } from './conv.js';
+import { KC, MC } from './gemm-wasm.js';
+import { buildConvF32Module, REGROUP_PARAMS, UNFOLD_PARAMS } from './wasm/conv-f32-simd.js';
+import { GEMM_F32_SHAPE } from './wasm/gemm-f32-simd.js';
+import { lazyWasmInstance, reserveWasmMemory, type WasmMemory } from './wasm/wasm-runtime.js';
+
+type Fn = (...args: number[]) => void;
+
+const instance = lazyWasmInstance(buildConvF32Module);
+const MAX_BYTES = 2 ** 31 - 65536;
+const align16 = (bytes: number): number => (bytes + 15) & ~15;
+
+/** A bump allocator over byte offsets, so each call lays out exactly the regions it uses. */
+class Layout {
+  end = 0;
+  take(bytes: number): number {
+    const at = this.end;
+    this.end = align16(at + bytes);
+    return at;
+  }
+}
+
+/** Scratch the gemm export needs for an m×n×k product (as WasmGemmF32.run lays it out). */
+function gemmScratch(layout: Layout, m: number, n: number, k: number) {
+  const { mr, nr } = GEMM_F32_SHAPE;
+  const kcMax = Math.min(KC, k), mcMax = Math.min(Math.ceil(MC / mr) * mr, Math.ceil(m / mr) * mr);
+  return {
+    scratch: layout.take(mr * nr * 4),
+    packA: layout.take(mcMax * kcMax * 4),
+    packB: layout.take(kcMax * Math.ceil(n / nr) * nr * 4),
+    kcMax,
+    mcMax,
+  };
+}
+
+class ConvModule {
+  private heap: Float32Array;
+  private ints: Int32Array;
+  private readonly gemm: Fn;
+  private readonly unfoldFn: Fn;
+  private readonly foldFn: Fn;
+  private readonly regroupFn: Fn;
+
+  constructor(private readonly memory: WasmMemory, exports: Record<string, unknown>) {
+    this.gemm = exports.gemm as Fn;
+    this.unfoldFn = exports.unfold as Fn;
+    this.foldFn = exports.fold as Fn;
+    this.regroupFn = exports.regroup as Fn;
+    this.heap = new Float32Array(memory.buffer);
+    this.ints = new Int32Array(memory.buffer);
+  }
+
+  /** Grows memory to `bytes`; false if it cannot. Views are rebuilt when growing detached the old buffer. */
+  private reserve(bytes: number): boolean {
+    if (bytes > MAX_BYTES || !reserveWasmMemory(this.memory, bytes)) return false;
+    if (this.heap.buffer !== this.memory.buffer) {
+      this.heap = new Float32Array(this.memory.buffer);
+      this.ints = new Int32Array(this.memory.buffer);
+    }
+    return true;
+  }
+
+  /** Per kernel row [iy(0), oy0, oy1] and per kernel column [xoff, ox0, ox1]: the valid output range of each. */
+  private writeTable(at: number, g: ConvGeometry): void {
+    const t = this.ints;
+    let k = at >> 2;
+    for (let i = 0; i < g.kh; i++, k += 3) {
+      const off = i * g.dh - g.ph;
+      [t[k + 1], t[k + 2]] = validRange(off, g.sh, g.h, g.oh);
+      t[k] = off;
+    }
+    for (let j = 0; j < g.kw; j++, k += 3) {
+      const off = j * g.dw - g.pw;
+      [t[k + 1], t[k + 2]] = validRange(off, g.sw, g.w, g.ow);
+      t[k] = off;
+    }
+  }
+
+  private unfold(fn: Fn, g: ConvGeometry, x: number, col: number, tab: number, nb: number, group: number): void {
+    const cg = g.c / g.groups, plane = g.h * g.w, p = g.oh * g.ow;
+    const args = [x + group * cg * plane * 4, col, tab, nb, g.c * plane * 4, plane * 4, cg, g.oh, g.ow, g.kh, g.kw, g.w, g.sh, g.sw, nb * p * 4, p * 4];
+    if (args.length !== UNFOLD_PARAMS.length) throw new Error('conv-wasm: unfold arguments out of date');
+    fn(...args);
+  }
+
+  /** regroup (see conv-f32-simd.ts): one group's rows between the gemm matrix and the tensor layout in the heap. */
+  private regroup(g: ConvGeometry, mat: number, ten: number, nb: number, group: number, toMatrix: boolean, bias = -1): void {
+    const og = g.o / g.groups, p = g.oh * g.ow;
+    const args = [mat, ten + group * og * p * 4, og, nb, p, g.o * p * 4, toMatrix ? 1 : 0, bias < 0 ? 0 : bias + group * og * 4, bias < 0 ? 0 : 1];
+    if (args.length !== REGROUP_PARAMS.length) throw new Error('conv-wasm: regroup arguments out of date');
+    this.regroupFn(...args);
+  }
+
+  forward(g: ConvGeometry, x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array, chunk: number): boolean {
+    const og = g.o / g.groups, k = (g.c / g.groups) * g.kh * g.kw, p = g.oh * g.ow, sample = g.c * g.h * g.w, outSample = g.o * p;
+    for (let n0 = 0; n0 < g.n; n0 += chunk) {
+      const nb = Math.min(chunk, g.n - n0), ncol = nb * p;
+      const L = new Layout();
+      const gs = gemmScratch(L, og, ncol, k);
+      const tab = L.take((g.kh + g.kw) * 12), xs = L.take(nb * sample * 4), ws = L.take(w.length * 4), bs = L.take(g.o * 4);
+      const col = L.take(k * ncol * 4), out = L.take(og * ncol * 4), ys = L.take(nb * outSample * 4);
+      if (!this.reserve(L.end)) return false;
+      const h = this.heap;
+      h.set(x.subarray(n0 * sample, (n0 + nb) * sample), xs >> 2);
+      h.set(w, ws >> 2);
+      if (bias) h.set(bias, bs >> 2);
+      this.writeTable(tab, g);
+      for (let group = 0; group < g.groups; group++) {
+        this.unfold(this.unfoldFn, g, xs, col, tab, nb, group);
+        this.gemm(og, ncol, k, ws + group * og * k * 4, k * 4, 4, col, ncol * 4, 4, out, gs.packA, gs.packB, gs.scratch, gs.kcMax, gs.mcMax);
+        this.regroup(g, out, ys, nb, group, false, bias ? bs : -1);
+      }
+      y.set(h.subarray(ys >> 2, (ys >> 2) + nb * outSample), n0 * outSample);
+    }
+    return true;
+  }
+
+  inputGrad(g: ConvGeometry, dy: Float32Array, w: Float32Array, dx: Float32Array, chunk: number): boolean {
+    const og = g.o / g.groups, k = (g.c / g.groups) * g.kh * g.kw, p = g.oh * g.ow, sample = g.c * g.h * g.w, outSample = g.o * p;
+    for (let n0 = 0; n0 < g.n; n0 += chunk) {
+      const nb = Math.min(chunk, g.n - n0), ncol = nb * p;
+      const L = new Layout();
+      const gs = gemmScratch(L, k, ncol, og);
+      const tab = L.take((g.kh + g.kw) * 12), xs = L.take(nb * sample * 4), ws = L.take(w.length * 4);
+      const col = L.take(k * ncol * 4), mat = L.take(og * ncol * 4), ys = L.take(nb * outSample * 4);
+      if (!this.reserve(L.end)) return false;
+      const h = this.heap;
+      h.fill(0, xs >> 2, (xs >> 2) + nb * sample);
+      h.set(w, ws >> 2);
+      h.set(dy.subarray(n0 * outSample, (n0 + nb) * outSample), ys >> 2);
+      this.writeTable(tab, g);
+      for (let group = 0; group < g.groups; group++) {
+        this.regroup(g, mat, ys, nb, group, true);
+        // col = Wᵀ·ȳ: op(A)[i][p] = W[p][i], read through strides.
+        this.gemm(k, ncol, og, ws + group * og * k * 4, 4, k * 4, mat, ncol * 4, 4, col, gs.packA, gs.packB, gs.scratch, gs.kcMax, gs.mcMax);
+        this.unfold(this.foldFn, g, xs, col, tab, nb, group);
+      }
+      dx.set(h.subarray(xs >> 2, (xs >> 2) + nb * sample), n0 * sample);
+    }
+    return true;
+  }
+
+  weightGrad(g: ConvGeometry, x: Float32Array, dy: Float32Array, dw: Float32Array, chunk: number): boolean {
+    const og = g.o / g.groups, k = (g.c / g.groups) * g.kh * g.kw, p = g.oh * g.ow, sample = g.c * g.h * g.w, outSample = g.o * p;
+    for (let n0 = 0; n0 < g.n; n0 += chunk) {
+      const nb = Math.min(chunk, g.n - n0), ncol = nb * p;
+      const L = new Layout();
+      const gs = gemmScratch(L, og, k, ncol);
+      const tab = L.take((g.kh + g.kw) * 12), xs = L.take(nb * sample * 4), ys = L.take(nb * outSample * 4);
+      const col = L.take(k * ncol * 4), mat = L.take(og * ncol * 4), out = L.take(og * k * 4);
+      if (!this.reserve(L.end)) return false;
+      const h = this.heap;
+      h.set(x.subarray(n0 * sample, (n0 + nb) * sample), xs >> 2);
+      h.set(dy.subarray(n0 * outSample, (n0 + nb) * outSample), ys >> 2);
+      this.writeTable(tab, g);
+      for (let group = 0; group < g.groups; group++) {
+        this.unfold(this.unfoldFn, g, xs, col, tab, nb, group);
+        this.regroup(g, mat, ys, nb, group, true);
+        // w̄ = ȳ·colᵀ: op(B)[q][r] = col[r][q].
+        this.gemm(og, k, ncol, mat, ncol * 4, 4, col, 4, ncol * 4, out, gs.packA, gs.packB, gs.scratch, gs.kcMax, gs.mcMax);
+        const base = out >> 2, wBase = group * og * k;
+        for (let t = 0; t < og * k; t++) dw[wBase + t] += h[base + t];
+      }
+    }
+    return true;
+  }
+}
+
+/** First and one-past-last output index whose input index t·stride + off lies inside [0, size). */
+export function validRange(off: number, stride: number, size: number, out: number): [number, number] {
+  const lo = off >= 0 ? 0 : Math.ceil(-off / stride);
+  const hi = size - 1 - off < 0 ? 0 : Math.floor((size - 1 - off) / stride) + 1;
+  const a = Math.min(lo, out), b = Math.min(hi, out);
+  return [a, Math.max(a, b)];
+}
+
+let shared: ConvModule | null = null;
+
+/** The conv module, or null while it cannot run (no SIMD, or still compiling). */
+export function convModule(): ConvModule | null {
+  if (shared === null) {
+    const inst = instance();
+    if (inst) shared = new ConvModule(inst.exports.memory as WasmMemory, inst.exports);
+  }
+  return shared;
+}

@@ -1,0 +1,228 @@
+/**
+ * The float32 convolution module: the gemm module (gemm-f32-simd.ts) plus im2col and its adjoint col2im, so that an
+ * unfolded input is built where the gemm reads it and a gemm result is folded back where it was computed. Operands
+ * never leave the module's memory between the unfold and the multiply, which is what lets a convolution run at the
+ * rate of the matrix multiplies it lowers to (copying the unfolded matrix in, as a plain matmul must, is avoided).
+ * `regroup` moves rows between the gemm's [channel][sample · position] layout and the tensors' [sample][channel]
+ * layout (adding the bias on the way out), so the only copies across the boundary are whole tensors.
+ *
+ * Both functions walk col [K, nb·oh·ow] row by row (one row per input channel c and kernel offset (i, j)) and, per
+ * sample and output row, the run of ow elements that reads one input row. The valid part of each run (inside the
+ * input, not in the padding) is precomputed per kernel row i and column j by the caller; with stride 1 along width a
+ * run is contiguous in both arrays and moves four floats per instruction.
+ */
+import {
+  block, br, brIf, f32, F32, f32x4, forLoop, FunctionBuilder, I32, i32, ifThen, local, loop, v128, V128, type Code,
+} from './wasm-builder.js';
+import { buildGemmF32Module, GEMM_F32_SHAPE } from './gemm-f32-simd.js';
+
+/** Parameters of unfold/fold, in order (all i32; byte addresses and byte strides unless noted). */
+export const UNFOLD_PARAMS = [
+  'x', 'col', 'tab', 'nb', 'sampleBytes', 'planeBytes', 'cg', 'oh', 'ow', 'kh', 'kw', 'w', 'sh', 'sw', 'rowBytes', 'runBytes',
+] as const;
+
+/**
+ * unfold(x, col, tab, nb, sampleBytes, planeBytes, cg, oh, ow, kh, kw, w, sh, sw, rowBytes, runBytes) writes
+ * col[(ci, i, j), (b, oy, ox)] = x[b, ci, oy·sh + iy(i), ox·sw + xoff(j)], zero outside the input. `tab` holds, per
+ * kernel row i, [iy(i), oy0, oy1] (the valid output rows) and then, per kernel column j, [xoff(j), ox0, ox1] as i32.
+ * rowBytes is the byte length of a col row (nb·oh·ow·4), runBytes one sample's part of it (oh·ow·4); w is the input
+ * row length in elements. fold(…) with the same arguments adds col back into x instead (the adjoint), skipping the
+ * padding.
+ */
+function unfoldFunction(name: string, scatter: boolean): FunctionBuilder {
+  const f = new FunctionBuilder(name, UNFOLD_PARAMS.map(() => I32));
+  const [x, col, tab, nb, sampleBytes, planeBytes, cg, oh, ow, kh, kw, w, sh, sw, rowBytes, runBytes] = UNFOLD_PARAMS.map((_, k) => k);
+  const ci = f.local(I32), i = f.local(I32), j = f.local(I32), b = f.local(I32), oy = f.local(I32), ox = f.local(I32);
+  const colRow = f.local(I32), plane = f.local(I32), iy0 = f.local(I32), oy0 = f.local(I32), oy1 = f.local(I32);
+  const xoff = f.local(I32), ox0 = f.local(I32), ox1 = f.local(I32), dst = f.local(I32), src = f.local(I32);
+  const tabI = f.local(I32), tabJ = f.local(I32), p = f.local(I32), q = f.local(I32), step = f.local(I32), edges = f.local(I32);
+  const end = f.local(I32), tight = f.local(I32), count = f.local(I32), rowEnd = f.local(I32);
+
+  const at = (base: number, idx: number): Code => i32.add(local.get(base), i32.shl(local.get(idx), i32.const(2)));
+  /** Zeros ow floats at dst (unfold only): whole vectors, then the tail. */
+  const zeroRun: Code[] = [
+    local.set(ox, i32.const(0)),
+    block(loop(
+      brIf(1, i32.gtS(i32.add(local.get(ox), i32.const(4)), local.get(ow))),
+      v128.store(at(dst, ox), v128.zero()),
+      local.set(ox, i32.add(local.get(ox), i32.const(4))),
+      br(0),
+    )),
+    block(loop(
+      brIf(1, i32.geS(local.get(ox), local.get(ow))),
+      f32.store(at(dst, ox), f32.const(0)),
+      local.set(ox, i32.add(local.get(ox), i32.const(1))),
+      br(0),
+    )),
+  ];
+  /** One element / four elements: col ← x, or x += col, at byte addresses xa and ca (plus a constant offset). */
+  const moveOne = (xa: Code, ca: Code): Code => (scatter
+    ? f32.store(xa, f32.add(f32.load(xa), f32.load(ca)))
+    : f32.store(ca, f32.load(xa)));
+  const moveFour = (xa: Code, ca: Code, off = 0): Code => (scatter
+    ? v128.store(xa, f32x4.add(v128.load(xa, off), v128.load(ca, off)), off)
+    : v128.store(ca, v128.load(xa, off), off));
+  const bump = (v: number, bytes: number): Code => local.set(v, i32.add(local.get(v), i32.const(bytes)));
+  /** The valid part [ox0, ox1) of a run whose input row starts (at column xoff) at byte address src. */
+  const validRun: Code[] = [
+    ifThen(i32.eq(local.get(sw), i32.const(1)), [
+      // Contiguous on both sides: p walks x, q walks col, 16 floats per step, then 4, then 1.
+      local.set(p, at(src, ox0)),
+      local.set(q, at(dst, ox0)),
+      local.set(end, at(dst, ox1)),
+      block(loop(
+        brIf(1, i32.gtS(i32.add(local.get(q), i32.const(64)), local.get(end))),
+        moveFour(local.get(p), local.get(q), 0), moveFour(local.get(p), local.get(q), 16),
+        moveFour(local.get(p), local.get(q), 32), moveFour(local.get(p), local.get(q), 48),
+        bump(p, 64), bump(q, 64),
+        br(0),
+      )),
+      block(loop(
+        brIf(1, i32.gtS(i32.add(local.get(q), i32.const(16)), local.get(end))),
+        moveFour(local.get(p), local.get(q)),
+        bump(p, 16), bump(q, 16),
+        br(0),
+      )),
+      block(loop(
+        brIf(1, i32.geS(local.get(q), local.get(end))),
+        moveOne(local.get(p), local.get(q)),
+        bump(p, 4), bump(q, 4),
+        br(0),
+      )),
+    ], [
+      // Strided input: p walks x by sw floats, q walks col by one.
+      local.set(step, i32.shl(local.get(sw), i32.const(2))),
+      local.set(p, i32.add(local.get(src), i32.mul(local.get(ox0), local.get(step)))),
+      local.set(q, at(dst, ox0)),
+      forLoop(ox, local.get(ox0), local.get(ox1), i32.const(1),
+        moveOne(local.get(p), local.get(q)),
+        local.set(p, i32.add(local.get(p), local.get(step))),
+        local.set(q, i32.add(local.get(q), i32.const(4))),
+      ),
+    ]),
+  ];
+  const zeroEdges: Code[] = scatter ? [] : [
+    forLoop(ox, i32.const(0), local.get(ox0), i32.const(1), f32.store(at(dst, ox), f32.const(0))),
+    forLoop(ox, local.get(ox1), local.get(ow), i32.const(1), f32.store(at(dst, ox), f32.const(0))),
+  ];
+  const owBytes = i32.shl(local.get(ow), i32.const(2));
+  const rowStep = i32.shl(i32.mul(local.get(sh), local.get(w)), i32.const(2));
+  /** Output rows [from, to) lie in the vertical padding: zeros (unfold) or nothing to add back (fold). */
+  const paddingRows = (from: Code, to: Code): Code[] => (scatter ? [] : [
+    forLoop(oy, from, to, i32.const(1), ...zeroRun, local.set(dst, i32.add(local.get(dst), owBytes))),
+  ]);
+  const perSample: Code[] = [
+    local.set(dst, i32.add(local.get(colRow), i32.mul(local.get(b), local.get(runBytes)))),
+    ...paddingRows(i32.const(0), local.get(oy0)),
+    local.set(dst, i32.add(local.get(colRow), i32.add(i32.mul(local.get(b), local.get(runBytes)), i32.mul(local.get(oy0), owBytes)))),
+    // src: input byte address of output row oy0's run (input row oy0·sh + iy0, column xoff); sh input rows per output row.
+    local.set(src, i32.add(i32.add(local.get(plane), i32.mul(local.get(b), local.get(sampleBytes))),
+      i32.shl(i32.add(i32.mul(i32.add(i32.mul(local.get(oy0), local.get(sh)), local.get(iy0)), local.get(w)), local.get(xoff)), i32.const(2)))),
+    ifThen(local.get(tight), [
+      // Whole rows of a multiple of four floats, stride 1, no padding: the common case, in the shortest loop.
+      local.set(count, i32.sub(local.get(oy1), local.get(oy0))),
+      ifThen(i32.gtS(local.get(count), i32.const(0)), [
+        local.set(rowEnd, owBytes),
+        loop(
+          local.set(q, i32.const(0)),
+          loop(
+            moveFour(i32.add(local.get(src), local.get(q)), i32.add(local.get(dst), local.get(q))),
+            bump(q, 16),
+            brIf(0, i32.ltS(local.get(q), local.get(rowEnd))),
+          ),
+          local.set(dst, i32.add(local.get(dst), local.get(rowEnd))),
+          local.set(src, i32.add(local.get(src), rowStep)),
+          brIf(0, local.tee(count, i32.sub(local.get(count), i32.const(1)))),
+        ),
+      ]),
+    ], [
+      forLoop(oy, local.get(oy0), local.get(oy1), i32.const(1),
+        ...(scatter ? [] : [ifThen(local.get(edges), zeroEdges)]),
+        ...validRun,
+        local.set(dst, i32.add(local.get(dst), owBytes)),
+        local.set(src, i32.add(local.get(src), rowStep)),
+      ),
+    ]),
+    ...(scatter ? [] : [local.set(dst, i32.add(local.get(colRow), i32.add(i32.mul(local.get(b), local.get(runBytes)), i32.mul(local.get(oy1), owBytes))))]),
+    ...paddingRows(local.get(oy1), local.get(oh)),
+  ];
+  f.body = [
+    local.set(colRow, local.get(col)),
+    forLoop(ci, i32.const(0), local.get(cg), i32.const(1),
+      local.set(plane, i32.add(local.get(x), i32.mul(local.get(ci), local.get(planeBytes)))),
+      local.set(tabI, local.get(tab)),
+      forLoop(i, i32.const(0), local.get(kh), i32.const(1),
+        local.set(iy0, i32.load(local.get(tabI))),
+        local.set(oy0, i32.load(local.get(tabI), 4)),
+        local.set(oy1, i32.load(local.get(tabI), 8)),
+        local.set(tabI, i32.add(local.get(tabI), i32.const(12))),
+        local.set(tabJ, i32.add(local.get(tab), i32.mul(local.get(kh), i32.const(12)))),
+        forLoop(j, i32.const(0), local.get(kw), i32.const(1),
+          local.set(xoff, i32.load(local.get(tabJ))),
+          local.set(ox0, i32.load(local.get(tabJ), 4)),
+          local.set(ox1, i32.load(local.get(tabJ), 8)),
+          local.set(tabJ, i32.add(local.get(tabJ), i32.const(12))),
+          // Whether runs of this kernel column reach into the horizontal padding (zeros to write at their ends).
+          local.set(edges, i32.add(i32.ne(local.get(ox0), i32.const(0)), i32.ne(local.get(ox1), local.get(ow)))),
+          // No padding along the row, stride 1 and a row length that is a multiple of four: rows move as vectors only.
+          local.set(tight, i32.and(i32.and(i32.eqz(local.get(edges)), i32.eq(local.get(sw), i32.const(1))),
+            i32.and(i32.eqz(i32.and(local.get(ow), i32.const(3))), i32.gtS(local.get(ow), i32.const(0))))),
+          forLoop(b, i32.const(0), local.get(nb), i32.const(1), ...perSample),
+          local.set(colRow, i32.add(local.get(colRow), local.get(rowBytes))),
+        ),
+      ),
+    ),
+  ];
+  return f;
+}
+
+/** Parameters of regroup, in order (all i32). */
+export const REGROUP_PARAMS = ['mat', 'ten', 'og', 'nb', 'p', 'sampleBytes', 'toMatrix', 'bias', 'hasBias'] as const;
+
+/**
+ * regroup(mat, ten, og, nb, p, sampleBytes, toMatrix, bias, hasBias) moves one group's rows between the gemm layout
+ * mat[oc][b·p + q] and the tensor layout (sample b at ten + b·sampleBytes, channel oc at + oc·p·4). With toMatrix = 0
+ * it writes the tensor, adding bias[oc] (f32 at byte address bias) when hasBias ≠ 0; with toMatrix ≠ 0 it writes mat.
+ */
+function regroupFunction(): FunctionBuilder {
+  const f = new FunctionBuilder('regroup', REGROUP_PARAMS.map(() => I32));
+  const [mat, ten, og, nb, p, sampleBytes, toMatrix, bias, hasBias] = REGROUP_PARAMS.map((_, k) => k);
+  const oc = f.local(I32), b = f.local(I32), q = f.local(I32), m = f.local(I32), t = f.local(I32), rowBytes = f.local(I32);
+  const bv = f.local(V128), bs = f.local(F32);
+  const at = (base: number): Code => i32.add(local.get(base), i32.shl(local.get(q), i32.const(2)));
+  const copy = (toMat: boolean): Code[] => [
+    local.set(q, i32.const(0)),
+    block(loop(
+      brIf(1, i32.gtS(i32.add(local.get(q), i32.const(4)), local.get(p))),
+      toMat ? v128.store(at(m), v128.load(at(t))) : v128.store(at(t), f32x4.add(v128.load(at(m)), local.get(bv))),
+      local.set(q, i32.add(local.get(q), i32.const(4))),
+      br(0),
+    )),
+    block(loop(
+      brIf(1, i32.geS(local.get(q), local.get(p))),
+      toMat ? f32.store(at(m), f32.load(at(t))) : f32.store(at(t), f32.add(f32.load(at(m)), local.get(bs))),
+      local.set(q, i32.add(local.get(q), i32.const(1))),
+      br(0),
+    )),
+  ];
+  f.body = [
+    local.set(rowBytes, i32.shl(local.get(p), i32.const(2))),
+    local.set(m, local.get(mat)),
+    forLoop(oc, i32.const(0), local.get(og), i32.const(1),
+      local.set(bs, f32.const(0)),
+      ifThen(local.get(hasBias), [local.set(bs, f32.load(i32.add(local.get(bias), i32.shl(local.get(oc), i32.const(2)))))]),
+      local.set(bv, f32x4.splat(local.get(bs))),
+      forLoop(b, i32.const(0), local.get(nb), i32.const(1),
+        local.set(t, i32.add(i32.add(local.get(ten), i32.mul(local.get(b), local.get(sampleBytes))), i32.mul(local.get(oc), local.get(rowBytes)))),
+        ifThen(local.get(toMatrix), copy(true), copy(false)),
+        local.set(m, i32.add(local.get(m), local.get(rowBytes))),
+      ),
+    ),
+  ];
+  return f;
+}
+
+/** The gemm module with unfold, fold and regroup appended (exported under those names). */
+export function buildConvF32Module(): Uint8Array {
+  return buildGemmF32Module(GEMM_F32_SHAPE, [unfoldFunction('unfold', false), unfoldFunction('fold', true), regroupFunction()]);
+}

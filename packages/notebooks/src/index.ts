@@ -13,7 +13,9 @@ export {
   type AxesOptions,
   type Grid,
   type Point,
+  type ScatterOptions,
   type Bar,
   type Image,
+  type ImageGridOptions,
 } from './charts.js';
-export { greyscalePng } from './png.js';
+export { greyscalePng, rgbPng } from './png.js';

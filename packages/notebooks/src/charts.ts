@@ -3,7 +3,7 @@
  * specs. They only build JSON; `show` in render.ts draws them. Notebooks may also write specs by hand.
  */
 import { VEGA_LITE_SCHEMA, VEGA_SCHEMA, type ChartSpec } from './render.js';
-import { divergingPngDataUrl, greyscalePngDataUrl } from './png.js';
+import { greyscalePng, pngDataUrl, rgbPng } from './png.js';
 
 /** One named curve. */
 export interface Series {
@@ -112,19 +112,27 @@ export function lineChart(series: Series[], opts: AxesOptions = {}): ChartSpec {
   );
 }
 
-/** Points coloured by their label (class), e.g. a 2-D classification data set. */
-export function scatterChart(points: Point[], opts: AxesOptions = {}): ChartSpec {
+export interface ScatterOptions extends AxesOptions {
+  /** Area of each point in square pixels (default 40); a few thousand points read better at 10–15. */
+  pointSize?: number;
+  /** Give each class its own marker shape as well as its colour (default true). */
+  shapes?: boolean;
+}
+
+/** Points coloured by their label (class), e.g. a 2-D classification data set or a latent space coloured by digit. */
+export function scatterChart(points: Point[], opts: ScatterOptions = {}): ChartSpec {
+  const shapes = opts.shapes ?? true;
   return topLevel(
     {
       width: opts.width ?? DEFAULT_WIDTH,
       height: opts.height ?? DEFAULT_HEIGHT,
       data: { values: points.map((p) => ({ x: p.x, y: p.y, label: String(p.label) })) },
-      mark: { type: 'point', filled: true, size: 40, stroke: 'white', strokeWidth: 0.5, opacity: 0.9 },
+      mark: { type: 'point', filled: true, size: opts.pointSize ?? 40, stroke: 'white', strokeWidth: 0.5, opacity: 0.9 },
       encoding: {
         x: { field: 'x', type: 'quantitative', title: opts.xTitle ?? 'x', scale: scale(opts, 'x') },
         y: { field: 'y', type: 'quantitative', title: opts.yTitle ?? 'y', scale: scale(opts, 'y') },
         color: { field: 'label', type: 'nominal', title: 'class' },
-        shape: { field: 'label', type: 'nominal', title: 'class' },
+        ...(shapes ? { shape: { field: 'label', type: 'nominal', title: 'class' } } : {}),
       },
     },
     opts.title,
@@ -463,8 +471,6 @@ export interface Image {
   width: number;
   height: number;
   caption?: string;
-  /** Values in [-1, 1] drawn on a diverging scale (blue < 0, white 0, red > 0) instead of greyscale ink. */
-  signed?: boolean;
 }
 
 export interface ImageGridOptions {
@@ -472,18 +478,54 @@ export interface ImageGridOptions {
   columns?: number;
   /** Displayed size of each image in pixels. */
   size?: number;
+  /**
+   * How values become colours. 'unit' (default): values in [0, 1], 0 white and 1 black, as ink on paper (digits).
+   * 'auto': each image stretched from its own minimum (white) to its maximum (black) (feature maps). 'signed': each
+   * image on a blue–white–red scale symmetric about 0, ±(its largest |value|) fully coloured (filters, weights,
+   * signed responses). With 'auto' and 'signed' every image has its own scale: compare shapes, not brightness.
+   */
+  range?: 'unit' | 'auto' | 'signed';
 }
 
-/** Greyscale images (values in [0, 1], ink dark) or signed ones (`signed: true`) in a grid, each with a caption underneath. */
+// The ends of the diverging scale: ColorBrewer RdBu's dark blue (negative) and dark red (positive).
+const NEGATIVE = [33, 102, 172];
+const POSITIVE = [178, 24, 43];
+
+/** One image as a PNG data URL, coloured as `ImageGridOptions.range` says. */
+function imageUrl(img: Image, range: 'unit' | 'auto' | 'signed', scale: number): string {
+  const { pixels, width, height } = img;
+  if (range === 'unit') return pngDataUrl(greyscalePng(pixels, width, height, scale));
+  let lo = Infinity, hi = -Infinity;
+  for (let i = 0; i < pixels.length; i++) {
+    lo = Math.min(lo, pixels[i]);
+    hi = Math.max(hi, pixels[i]);
+  }
+  if (range === 'auto') {
+    // A constant image (a dead feature map) is drawn blank rather than dividing by zero.
+    const span = hi > lo ? hi - lo : Infinity;
+    return pngDataUrl(greyscalePng(Array.from(pixels, (v) => (v - lo) / span), width, height, scale));
+  }
+  const m = Math.max(Math.abs(lo), Math.abs(hi)) || 1;
+  const rgb = new Uint8Array(3 * pixels.length);
+  for (let i = 0; i < pixels.length; i++) {
+    const t = Math.max(-1, Math.min(1, pixels[i] / m));
+    const end = t < 0 ? NEGATIVE : POSITIVE;
+    for (let c = 0; c < 3; c++) rgb[3 * i + c] = Math.round(255 + Math.abs(t) * (end[c] - 255));
+  }
+  return pngDataUrl(rgbPng(rgb, width, height, scale));
+}
+
+/** Images in a grid, each with a caption underneath; see `ImageGridOptions.range` for how values are coloured. */
 export function imageGrid(images: Image[], opts: ImageGridOptions = {}): ChartSpec {
   const columns = opts.columns ?? 8;
   const size = opts.size ?? 56;
+  const range = opts.range ?? 'unit';
   const rows = Math.ceil(images.length / columns);
   const cellHeight = size + 16;
   const values = images.map((img, i) => ({
     col: i % columns,
     row: Math.floor(i / columns),
-    url: (img.signed ? divergingPngDataUrl : greyscalePngDataUrl)(img.pixels, img.width, img.height, Math.max(1, Math.round(size / img.width))),
+    url: imageUrl(img, range, Math.max(1, Math.round(size / img.width))),
     caption: img.caption ?? '',
   }));
   const x = { field: 'col', type: 'quantitative', scale: { domain: [-0.5, columns - 0.5] }, axis: null };

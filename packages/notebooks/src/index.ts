@@ -14,8 +14,10 @@ export {
   type AxesOptions,
   type Grid,
   type Point,
+  type ScatterOptions,
   type Bar,
   type Image,
   type HeatmapOptions,
+  type ImageGridOptions,
 } from './charts.js';
-export { greyscalePng, divergingPng } from './png.js';
+export { greyscalePng, rgbPng } from './png.js';

@@ -1,4 +1,4 @@
-/** A minimal PNG encoder for 8-bit greyscale and RGB images, enough to show MNIST digits and attributions inside a chart. */
+/** A minimal PNG encoder for 8-bit greyscale and RGB images, enough to show MNIST digits and filters inside a chart. */
 import { deflateSync } from 'node:zlib';
 
 const CRC_TABLE = (() => {
@@ -26,21 +26,28 @@ function chunk(type: string, data: Uint8Array): Buffer {
   return out;
 }
 
-/** Throws unless `pixels` holds `width` × `height` values and `scale` is a positive integer; `fn` names the caller. */
-function checkImage(fn: string, pixels: ArrayLike<number>, width: number, height: number, scale: number): void {
-  if (pixels.length !== width * height) {
-    throw new Error(`${fn}: expected ${width}x${height} = ${width * height} pixels, got ${pixels.length}`);
+function checkSize(fn: string, values: number, perPixel: number, width: number, height: number, scale: number): void {
+  if (values !== width * height * perPixel) {
+    throw new Error(`${fn}: expected ${width}x${height}${perPixel > 1 ? `x${perPixel}` : ''} = ${width * height * perPixel} values, got ${values}`);
   }
   if (!Number.isInteger(scale) || scale < 1) throw new Error(`${fn}: scale must be a positive integer, got ${scale}`);
 }
 
-/** A PNG of `outWidth` × `outHeight` pixels with `channels` bytes each (1 greyscale, 3 RGB) filled by `pixel`. */
-function encodePng(outWidth: number, outHeight: number, channels: 1 | 3, pixel: (x: number, y: number, out: Uint8Array, at: number) => void): Buffer {
-  // Each row starts with filter byte 0 (none).
+/**
+ * A PNG of 8-bit samples, `channels` per pixel (1: greyscale, 3: RGB), each pixel repeated `scale` times in both
+ * directions so that viewers which smooth upscaled images still show crisp pixels.
+ */
+function encode(sample: (pixel: number, channel: number) => number, width: number, height: number, channels: 1 | 3, scale: number): Buffer {
+  const outWidth = width * scale;
+  const outHeight = height * scale;
   const stride = outWidth * channels + 1;
+  // Each row starts with filter byte 0 (none).
   const raw = new Uint8Array(outHeight * stride);
   for (let y = 0; y < outHeight; y++) {
-    for (let x = 0; x < outWidth; x++) pixel(x, y, raw, y * stride + 1 + x * channels);
+    for (let x = 0; x < outWidth; x++) {
+      const pixel = Math.floor(y / scale) * width + Math.floor(x / scale);
+      for (let c = 0; c < channels; c++) raw[y * stride + 1 + x * channels + c] = sample(pixel, c);
+    }
   }
   const header = Buffer.alloc(13);
   header.writeUInt32BE(outWidth, 0);
@@ -53,38 +60,20 @@ function encodePng(outWidth: number, outHeight: number, channels: 1 | 3, pixel: 
 
 /**
  * Encodes `pixels` (row-major, `height * width` values in [0, 1]; 0 is drawn white, 1 black, as ink on
- * paper) as a greyscale PNG, each pixel repeated `scale` times in both directions so that viewers which
- * smooth upscaled images still show crisp pixels.
+ * paper) as a greyscale PNG, each pixel repeated `scale` times in both directions.
  */
 export function greyscalePng(pixels: ArrayLike<number>, width: number, height: number, scale = 1): Buffer {
-  checkImage('greyscalePng', pixels, width, height, scale);
-  return encodePng(width * scale, height * scale, 1, (x, y, out, at) => {
-    const v = Math.min(1, Math.max(0, pixels[Math.floor(y / scale) * width + Math.floor(x / scale)]));
-    out[at] = Math.round(255 * (1 - v));
-  });
+  checkSize('greyscalePng', pixels.length, 1, width, height, scale);
+  return encode((i) => Math.round(255 * (1 - Math.min(1, Math.max(0, pixels[i])))), width, height, 1, scale);
 }
 
-/**
- * Encodes signed `pixels` (values in [-1, 1]) as an RGB PNG on a diverging scale: 0 white, positive values red and
- * negative values blue, deeper the larger |v| (attributions, weights). Pixels repeat `scale` times, as greyscalePng.
- */
-export function divergingPng(pixels: ArrayLike<number>, width: number, height: number, scale = 1): Buffer {
-  checkImage('divergingPng', pixels, width, height, scale);
-  // White to ColorBrewer's dark red (178, 24, 43) or dark blue (33, 102, 172).
-  const red = [178, 24, 43], blue = [33, 102, 172];
-  return encodePng(width * scale, height * scale, 3, (x, y, out, at) => {
-    const v = Math.min(1, Math.max(-1, pixels[Math.floor(y / scale) * width + Math.floor(x / scale)]));
-    const end = v >= 0 ? red : blue, t = Math.abs(v);
-    for (let c = 0; c < 3; c++) out[at + c] = Math.round(255 + t * (end[c] - 255));
-  });
+/** Encodes `rgb` (row-major, three values in 0–255 per pixel) as a colour PNG, each pixel repeated `scale` times. */
+export function rgbPng(rgb: ArrayLike<number>, width: number, height: number, scale = 1): Buffer {
+  checkSize('rgbPng', rgb.length, 3, width, height, scale);
+  return encode((i, c) => Math.min(255, Math.max(0, Math.round(rgb[3 * i + c]))), width, height, 3, scale);
 }
 
-/** The same image as a `data:` URL, for a Vega-Lite `image` mark. */
-export function greyscalePngDataUrl(pixels: ArrayLike<number>, width: number, height: number, scale = 1): string {
-  return `data:image/png;base64,${greyscalePng(pixels, width, height, scale).toString('base64')}`;
-}
-
-/** A signed image as a `data:` URL (see divergingPng). */
-export function divergingPngDataUrl(pixels: ArrayLike<number>, width: number, height: number, scale = 1): string {
-  return `data:image/png;base64,${divergingPng(pixels, width, height, scale).toString('base64')}`;
+/** A PNG as a `data:` URL, for a Vega-Lite `image` mark. */
+export function pngDataUrl(png: Buffer): string {
+  return `data:image/png;base64,${png.toString('base64')}`;
 }

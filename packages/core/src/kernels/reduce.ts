@@ -1,12 +1,13 @@
 /**
  * Reductions along one axis of a contiguous tensor viewed as [outer, n, inner]. Multi-axis reductions apply these one
- * axis at a time (see ops/reduce.ts).
+ * axis at a time (see ops/reduce.ts). They accept int32 arrays too: accumulation happens in double precision, and the
+ * caller picks the output array's type.
  */
-import type { FloatArray, Storage } from './types.js';
+import type { Storage } from './types.js';
 
 export enum ReduceCode { Sum, Max, Min, Prod }
 
-export function reduceAxis(code: ReduceCode, x: FloatArray, outer: number, n: number, inner: number, out: FloatArray): void {
+export function reduceAxis(code: ReduceCode, x: Storage, outer: number, n: number, inner: number, out: Storage): void {
   for (let o = 0; o < outer; o++) {
     const base = o * n * inner, ob = o * inner;
     for (let j = 0; j < inner; j++) {
@@ -44,7 +45,7 @@ export function reduceAxis(code: ReduceCode, x: FloatArray, outer: number, n: nu
 }
 
 /** Index of the first maximum (or minimum) along the axis; NaN counts as the extreme, like PyTorch. */
-export function argReduceAxis(isMax: boolean, x: FloatArray, outer: number, n: number, inner: number, out: Storage): void {
+export function argReduceAxis(isMax: boolean, x: Storage, outer: number, n: number, inner: number, out: Storage): void {
   for (let o = 0; o < outer; o++) {
     const base = o * n * inner, ob = o * inner;
     for (let j = 0; j < inner; j++) {

@@ -563,10 +563,14 @@ export function concatCharts(charts: ChartSpec[], columns?: number, title?: stri
     const { $schema: _schema, config: _config, ...rest } = c;
     return rest;
   });
+  // Config applies to the whole spec, so an inner chart's own is lost; keep the one setting image grids rely on
+  // (no frame around the images) when every chart asks for it.
+  const frameless = charts.every((c) => (c.config as { view?: { stroke?: unknown } } | undefined)?.view?.stroke === null);
   return topLevel(
     {
       ...(columns === undefined ? { hconcat: inner } : { concat: inner, columns }),
       resolve: { scale: { color: 'independent', shape: 'independent', fill: 'independent' } },
+      ...(frameless ? { config: { view: { stroke: null } } } : {}),
     },
     title,
   );

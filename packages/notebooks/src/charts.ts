@@ -417,6 +417,55 @@ export function matrixChart(matrix: number[][], opts: MatrixOptions = {}): Chart
   );
 }
 
+export interface HeatmapOptions {
+  title?: string;
+  rowTitle?: string;
+  columnTitle?: string;
+  /** One label per row / column; repeats are fine (the letters of a word). Default: the indices. */
+  rowLabels?: string[];
+  columnLabels?: string[];
+  cellSize?: number;
+  /** Colour domain. Default [0, max] when no value is negative, else symmetric around 0 on a diverging scale. */
+  domain?: [number, number];
+}
+
+/**
+ * A matrix as coloured cells without numbers (attention weights, bigger matrices than matrixChart prints): white to blue
+ * for non-negative values, blue–white–red for signed ones. Rows and columns are placed by index and labelled through
+ * the axes, so repeated labels stay separate cells.
+ */
+export function heatmapChart(matrix: number[][], opts: HeatmapOptions = {}): ChartSpec {
+  const rows = matrix.length;
+  const cols = rows === 0 ? 0 : matrix[0].length;
+  const values = matrix.flatMap((row, i) => {
+    if (row.length !== cols) throw new Error(`heatmapChart: row ${i} has ${row.length} values, row 0 has ${cols}`);
+    return row.map((v, j) => ({ i, j, v }));
+  });
+  for (const [name, labels, n] of [['rowLabels', opts.rowLabels, rows], ['columnLabels', opts.columnLabels, cols]] as const) {
+    if (labels !== undefined && labels.length !== n) throw new Error(`heatmapChart: ${name} has ${labels.length} labels for ${n} ${name === 'rowLabels' ? 'rows' : 'columns'}`);
+  }
+  const signed = values.some((d) => d.v < 0);
+  const maxAbs = Math.max(0, ...values.map((d) => Math.abs(d.v)));
+  const domain = opts.domain ?? (signed ? [-maxAbs, maxAbs] : [0, Math.max(0, ...values.map((d) => d.v))]);
+  const cell = opts.cellSize ?? 20;
+  const labelExpr = (labels: string[] | undefined) => (labels === undefined ? {} : { labelExpr: `${JSON.stringify(labels)}[datum.value]` });
+  return topLevel(
+    {
+      width: cell * cols,
+      height: cell * rows,
+      data: { values },
+      mark: 'rect',
+      encoding: {
+        x: { field: 'j', type: 'ordinal', title: opts.columnTitle ?? null, axis: { orient: 'top', labelAngle: 0, ...labelExpr(opts.columnLabels) } },
+        y: { field: 'i', type: 'ordinal', title: opts.rowTitle ?? null, axis: labelExpr(opts.rowLabels) },
+        // White at 0 in both cases, so that masked-out or unused cells read as empty.
+        color: { field: 'v', type: 'quantitative', title: null, scale: signed ? { scheme: 'redblue', domain, reverse: true } : { domain, range: ['#ffffff', '#08519c'], interpolate: 'lab' } },
+      },
+    },
+    opts.title,
+  );
+}
+
 export interface Image {
   pixels: ArrayLike<number>;
   width: number;
@@ -514,10 +563,14 @@ export function concatCharts(charts: ChartSpec[], columns?: number, title?: stri
     const { $schema: _schema, config: _config, ...rest } = c;
     return rest;
   });
+  // Config applies to the whole spec, so an inner chart's own is lost; keep the one setting image grids rely on
+  // (no frame around the images) when every chart asks for it.
+  const frameless = charts.every((c) => (c.config as { view?: { stroke?: unknown } } | undefined)?.view?.stroke === null);
   return topLevel(
     {
       ...(columns === undefined ? { hconcat: inner } : { concat: inner, columns }),
       resolve: { scale: { color: 'independent', shape: 'independent', fill: 'independent' } },
+      ...(frameless ? { config: { view: { stroke: null } } } : {}),
     },
     title,
   );

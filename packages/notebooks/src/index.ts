@@ -7,6 +7,7 @@ export {
   contourChart,
   barChart,
   matrixChart,
+  heatmapChart,
   imageGrid,
   concatCharts,
   type Series,
@@ -16,6 +17,7 @@ export {
   type ScatterOptions,
   type Bar,
   type Image,
+  type HeatmapOptions,
   type ImageGridOptions,
 } from './charts.js';
 export { greyscalePng, rgbPng } from './png.js';

@@ -123,7 +123,9 @@ const goodFile = join(modelPath, 'good.safetensors');
 const badFile = join(modelPath, 'bad.safetensors');
 writeFileSync(goodFile, nn.serialize({ weight: tg.tensor([[1, 2]]), bias: tg.tensor([0.5]) }));
 writeFileSync(badFile, new Uint8Array([1, 2, 3]));
-const pathArg = orJunk(fc.constantFrom(goodFile, badFile, join(modelPath, 'missing.safetensors'), join(modelPath, 'no-dir', 'x.safetensors')));
+/** A path, or junk that is not a string: a random string is a valid relative path, and save() would write it into the cwd. */
+const orPathJunk = <T>(valid: fc.Arbitrary<T>) => orJunk(valid).filter((v) => typeof v !== 'string' || v.startsWith(modelPath));
+const pathArg = orPathJunk(fc.constantFrom(goodFile, badFile, join(modelPath, 'missing.safetensors'), join(modelPath, 'no-dir', 'x.safetensors')));
 
 class Custom extends nn.Module {
   fc = new nn.Linear(2, 2);
@@ -281,7 +283,7 @@ const ENTRIES: Record<string, Entry> = {
   serialize: fn(sig(recordArg, optionsFor({ metadata: orJunk(fc.dictionary(fc.string({ maxLength: 2 }), fc.string({ maxLength: 2 }), { maxKeys: 2 })) })), { check: (r) => { if (!(r instanceof Uint8Array)) throw new Error('serialize returns bytes'); } }),
   deserialize: fn(sig(bytesArg), { check: (r) => Object.values(r as Record<string, Tensor>).forEach((t) => checkTensor(t)) }),
   readMetadata: fn(sig(bytesArg)),
-  save: asyncFn(sig(recordArg, orJunk(fc.constantFrom(join(modelPath, 'out.safetensors'), join(modelPath, 'no-dir', 'x.safetensors'))), optionsFor({ metadata: orJunk(fc.constant({ a: 'b' })) }))),
+  save: asyncFn(sig(recordArg, orPathJunk(fc.constantFrom(join(modelPath, 'out.safetensors'), join(modelPath, 'no-dir', 'x.safetensors'))), optionsFor({ metadata: orJunk(fc.constant({ a: 'b' })) }))),
   load: asyncFn(sig(pathArg)), loadMetadata: asyncFn(sig(pathArg)),
   loadInto: asyncFn(sig(orJunk(fc.constant(new nn.Linear(2, 1))), pathArg, optionsFor({ strict: bool })), { names: ['loadStateDict', 'load'] }),
 };

@@ -1,6 +1,7 @@
 /** Graphviz DOT of a computation graph, for drawing it (e.g. with @hpcc-js/wasm-graphviz). */
 import type { Tensor } from './tensor.js';
 import { fmtShape } from './shape.js';
+import { checkOptions, describeValue, expectNumber, expectTensor } from './validate.js';
 
 export interface DotOptions {
   /** Graph direction: 'LR' (default, inputs on the left) or 'TB'. */
@@ -14,7 +15,11 @@ export interface DotOptions {
  * Draw before backward: backward releases the graph (unless `retainGraph`), after which only the root is left to draw.
  */
 export function toDot(root: Tensor | readonly Tensor[], opts: DotOptions = {}): string {
+  const o = checkOptions(opts, ['rankdir', 'showValues'], 'toDot');
+  if (o.rankdir !== undefined && o.rankdir !== 'LR' && o.rankdir !== 'TB') throw new Error(`toDot: rankdir must be 'LR' or 'TB', got ${describeValue(o.rankdir)}`);
+  if (o.showValues !== undefined) expectNumber(o.showValues, 'toDot', 'showValues', { integer: true, min: 0 });
   const roots = Array.isArray(root) ? root : [root as Tensor];
+  roots.forEach((t, i) => expectTensor(t, 'toDot', Array.isArray(root) ? `root[${i}]` : 'root'));
   const ids = new Map<Tensor, string>();
   const lines: string[] = [`digraph tensorgrad {`, `  rankdir=${opts.rankdir ?? 'LR'};`, `  node [fontname="Helvetica", fontsize=11];`];
   const edges: string[] = [];

@@ -9,6 +9,7 @@ import { enableGrad } from './autograd/grad-mode.js';
 import { randn } from './creation.js';
 import { Generator } from './random.js';
 import { fmtShape, stridesOf } from './shape.js';
+import { checkOptions, describeValue, expectBoolean, expectNumber } from './validate.js';
 
 export interface GradcheckOptions {
   /** Finite-difference step. Default 1e-6 (PyTorch's). */
@@ -47,22 +48,34 @@ export interface GradcheckResult {
 
 type Fn = (...inputs: Tensor[]) => Tensor | Tensor[];
 
-function outputsOf(fn: Fn, inputs: Tensor[]): Tensor[] {
+function outputsOf(fn: Fn, inputs: Tensor[], label = 'gradcheck'): Tensor[] {
   const r = fn(...inputs);
   const outs = Array.isArray(r) ? r : [r];
   outs.forEach((o, i) => {
-    if (!(o instanceof Tensor)) throw new Error(`gradcheck: output ${i} of the function is not a Tensor`);
+    if (!(o instanceof Tensor)) throw new Error(`${label}: output ${i} of the function is not a Tensor (got ${describeValue(o)})`);
   });
   return outs;
+}
+
+function zerosOf(x: Tensor): Tensor {
+  return new Tensor(new Float64Array(x.size), x.shape, 'float64');
 }
 
 function multiIndex(flat: number, shape: readonly number[]): number[] {
   return stridesOf(shape).map((s, d) => Math.floor(flat / s) % shape[d]);
 }
 
-function checkInputs(inputs: Tensor[], op: string): void {
+function checkInputs(fn: unknown, inputs: Tensor[], opts: GradcheckOptions, op: string): void {
+  if (typeof fn !== 'function') throw new Error(`${op}: fn must be a function of the inputs, got ${describeValue(fn)}`);
+  if (!Array.isArray(inputs)) throw new Error(`${op}: inputs must be an array of Tensors, got ${describeValue(inputs)}`);
+  const o = checkOptions(opts, ['eps', 'atol', 'rtol', 'seed', 'raiseException'], op);
+  if (o.eps !== undefined) expectNumber(o.eps, op, 'eps', { finite: true, above: 0 });
+  if (o.atol !== undefined) expectNumber(o.atol, op, 'atol', { min: 0 });
+  if (o.rtol !== undefined) expectNumber(o.rtol, op, 'rtol', { min: 0 });
+  if (o.seed !== undefined) expectNumber(o.seed, op, 'seed', { finite: true });
+  if (o.raiseException !== undefined) expectBoolean(o.raiseException, op, 'raiseException');
   inputs.forEach((x, i) => {
-    if (!(x instanceof Tensor)) throw new Error(`${op}: input ${i} is not a Tensor`);
+    if (!(x instanceof Tensor)) throw new Error(`${op}: input ${i} is not a Tensor (got ${describeValue(x)})`);
     if (x.requiresGrad && x.dtype !== 'float64') {
       throw new Error(`${op}: input ${i} (shape ${fmtShape(x.shape)}) is ${x.dtype}; finite differences need float64 inputs (create them with { dtype: 'float64' })`);
     }
@@ -76,15 +89,16 @@ export function gradcheck(fn: Fn, inputs: Tensor[], opts: GradcheckOptions = {})
 }
 
 function check(fn: Fn, inputs: Tensor[], opts: GradcheckOptions, label: string): GradcheckResult {
+  checkInputs(fn, inputs, opts, label);
   const eps = opts.eps ?? 1e-6, atol = opts.atol ?? 1e-5, rtol = opts.rtol ?? 1e-3;
-  checkInputs(inputs, label);
   const outs = enableGrad(() => outputsOf(fn, inputs));
   const gen = new Generator(opts.seed ?? 0);
   const vs = outs.map((o) => randn(o.shape, { dtype: 'float64', generator: gen }));
   const wrt = inputs.filter((x) => x.requiresGrad);
   const diffOuts = outs.map((o, i) => [o, vs[i]] as const).filter(([o]) => o.requiresGrad);
-  const analytical = diffOuts.length === 0 ? wrt.map((x) => new Tensor(new Float64Array(x.size), x.shape, 'float64'))
-    : grad(diffOuts.map(([o]) => o), wrt, diffOuts.map(([, v]) => v), { allowUnused: true });
+  // An input the outputs do not depend on has a zero derivative.
+  const analytical = diffOuts.length === 0 ? wrt.map(zerosOf)
+    : grad(diffOuts.map(([o]) => o), wrt, diffOuts.map(([, v]) => v), { allowUnused: true }).map((g, i) => g ?? zerosOf(wrt[i]));
 
   const project = (): number => {
     // Graph recording stays on: for gradgradcheck the function itself calls grad().
@@ -135,18 +149,20 @@ function check(fn: Fn, inputs: Tensor[], opts: GradcheckOptions, label: string):
  * the upstream gradient. Every op whose vjp is written with differentiable ops passes.
  */
 export function gradgradcheck(fn: Fn, inputs: Tensor[], opts: GradcheckOptions = {}): GradcheckResult {
-  checkInputs(inputs, 'gradgradcheck');
-  const outs = enableGrad(() => outputsOf(fn, inputs));
+  checkInputs(fn, inputs, opts, 'gradgradcheck');
+  const outs = enableGrad(() => outputsOf(fn, inputs, 'gradgradcheck'));
   const gen = new Generator((opts.seed ?? 0) + 1);
   const diffIdx = outs.map((o, i) => (o.requiresGrad ? i : -1)).filter((i) => i >= 0);
   const vs = diffIdx.map((i) => randn(outs[i].shape, { dtype: 'float64', generator: gen, requiresGrad: true }));
   const wrtIdx = inputs.map((x, i) => (x.requiresGrad ? i : -1)).filter((i) => i >= 0);
   const firstOrder = (...all: Tensor[]): Tensor[] => {
     const xs = all.slice(0, inputs.length), gs = all.slice(inputs.length);
-    const ys = outputsOf(fn, xs);
+    const ys = outputsOf(fn, xs, 'gradgradcheck');
     const roots = diffIdx.map((i) => ys[i]).filter((y) => y.requiresGrad);
-    if (roots.length === 0) return wrtIdx.map((i) => new Tensor(new Float64Array(xs[i].size), xs[i].shape, 'float64'));
-    return grad(roots, wrtIdx.map((i) => xs[i]), gs.filter((_, k) => ys[diffIdx[k]].requiresGrad), { createGraph: true, allowUnused: true });
+    const wrt = wrtIdx.map((i) => xs[i]);
+    if (roots.length === 0) return wrt.map(zerosOf);
+    const gradients = grad(roots, wrt, gs.filter((_, k) => ys[diffIdx[k]].requiresGrad), { createGraph: true, allowUnused: true });
+    return gradients.map((g, k) => g ?? zerosOf(wrt[k]));
   };
   return check(firstOrder, [...inputs, ...vs], opts, 'gradgradcheck');
 }

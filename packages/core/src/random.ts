@@ -2,6 +2,7 @@
  * Seeded pseudo-random numbers. `Generator` is a sfc32 generator (fast, 128-bit state, good statistical quality);
  * the default generator starts from a fixed seed so programs are reproducible unless they ask otherwise.
  */
+import { describeValue } from './describe.js';
 export class Generator {
   private a = 0;
   private b = 0;
@@ -10,11 +11,15 @@ export class Generator {
   private spare: number | null = null;
 
   constructor(seed = 0) {
-    this.manualSeed(seed);
+    this.seed(seed, 'Generator');
   }
 
   manualSeed(seed: number): this {
-    if (!Number.isFinite(seed)) throw new Error(`manualSeed: seed must be a finite number, got ${seed}`);
+    return this.seed(seed, 'manualSeed');
+  }
+
+  private seed(seed: number, op: string): this {
+    if (typeof seed !== 'number' || !Number.isFinite(seed)) throw new Error(`${op}: seed must be a finite number, got ${describeValue(seed)}`);
     // splitmix32 spreads any seed (including 0 and small integers) over the whole state.
     let s = Math.floor(seed) >>> 0;
     const hi = Math.floor(seed / 4294967296) >>> 0;
@@ -64,6 +69,9 @@ export class Generator {
 
   /** Integer in [low, high). */
   integer(low: number, high: number): number {
+    if (!Number.isSafeInteger(low) || !Number.isSafeInteger(high) || high <= low) {
+      throw new Error(`Generator.integer: need integers low < high, got ${describeValue(low)} and ${describeValue(high)}`);
+    }
     return low + Math.floor(this.random() * (high - low));
   }
 
@@ -72,7 +80,9 @@ export class Generator {
   }
 
   setState(state: readonly number[]): this {
-    if (!Array.isArray(state) || state.length !== 5) throw new Error('Generator.setState: expected the array returned by getState()');
+    if (!Array.isArray(state) || state.length !== 5 || !state.every((x) => typeof x === 'number')) {
+      throw new Error(`Generator.setState: expected the array of 5 numbers getState() returns, got ${describeValue(state)}`);
+    }
     [this.a, this.b, this.c, this.d] = state.map((x) => x | 0);
     this.spare = Number.isNaN(state[4]) ? null : state[4];
     return this;

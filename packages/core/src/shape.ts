@@ -1,4 +1,5 @@
 /** Shape algebra: sizes, strides, broadcasting and axis normalisation. Pure functions, no tensors. */
+import { describeValue } from './describe.js';
 
 export type Shape = readonly number[];
 
@@ -28,8 +29,18 @@ export function fmtShape(shape: Shape): string {
   return `[${shape.join(', ')}]`;
 }
 
-/** NumPy/PyTorch broadcasting of two shapes; `op` names the caller in the error. */
-export function broadcastShapes(a: Shape, b: Shape, op = 'broadcast'): number[] {
+/** The shape two shapes broadcast to (NumPy/PyTorch rules), for users; ops call `broadcastPair` on shapes known valid. */
+export function broadcastShapes(a: Shape, b: Shape): number[] {
+  for (const s of [a, b]) {
+    if (!Array.isArray(s) || !s.every((d) => typeof d === 'number' && Number.isSafeInteger(d) && d >= 0)) {
+      throw new Error(`broadcastShapes: shapes must be arrays of non-negative integers, got ${describeValue(s)}`);
+    }
+  }
+  return broadcastPair(a, b, 'broadcastShapes');
+}
+
+/** NumPy/PyTorch broadcasting of two valid shapes; `op` names the caller in the error. */
+export function broadcastPair(a: Shape, b: Shape, op: string): number[] {
   if (sameShape(a, b)) return a.slice();
   const n = Math.max(a.length, b.length);
   const out = new Array<number>(n);
@@ -61,8 +72,9 @@ export function broadcastsTo(shape: Shape, target: Shape): boolean {
   return true;
 }
 
-export function normAxis(axis: number, ndim: number, op: string, shape?: Shape): number {
-  if (!Number.isInteger(axis)) throw new Error(`${op}: axis must be an integer, got ${axis}`);
+/** `axis` as an index in [0, ndim): an integer, negatives counting from the end; `op` names the caller in errors. */
+export function normAxis(axis: unknown, ndim: number, op: string, shape?: Shape): number {
+  if (typeof axis !== 'number' || !Number.isInteger(axis)) throw new Error(`${op}: axis must be an integer, got ${describeValue(axis)}`);
   const a = axis < 0 ? axis + ndim : axis;
   if (a < 0 || a >= ndim) {
     const where = shape ? `a tensor of shape ${fmtShape(shape)}` : `a tensor with ${ndim} dimensions`;
@@ -71,11 +83,14 @@ export function normAxis(axis: number, ndim: number, op: string, shape?: Shape):
   return a;
 }
 
-/** Normalised, sorted, de-duplicated axes; undefined means all axes. */
-export function normAxes(axis: number | readonly number[] | undefined | null, shape: Shape, op: string): number[] {
+/** Normalised, sorted, de-duplicated axes from an integer or an array of integers; undefined or null means all axes. */
+export function normAxes(axis: unknown, shape: Shape, op: string): number[] {
   const ndim = shape.length;
   if (axis === undefined || axis === null) return Array.from({ length: ndim }, (_, i) => i);
-  const list = typeof axis === 'number' ? [axis] : axis;
+  let list: readonly unknown[];
+  if (typeof axis === 'number') list = [axis];
+  else if (Array.isArray(axis)) list = axis;
+  else throw new Error(`${op}: axis must be an integer or an array of integers, got ${describeValue(axis)}`);
   const out = list.map((a) => normAxis(a, ndim, op, shape));
   const sorted = [...new Set(out)].sort((x, y) => x - y);
   if (sorted.length !== out.length) throw new Error(`${op}: repeated axis in [${list.join(', ')}]`);
@@ -91,12 +106,4 @@ export function reducedShape(shape: Shape, axes: readonly number[], keepdim: boo
     } else out.push(shape[i]);
   }
   return out;
-}
-
-export function checkShape(shape: readonly number[], op: string): number[] {
-  if (!Array.isArray(shape)) throw new Error(`${op}: shape must be an array of integers, got ${String(shape)}`);
-  for (const d of shape) {
-    if (!Number.isInteger(d) || d < 0) throw new Error(`${op}: invalid shape ${fmtShape(shape)} (dimensions must be non-negative integers)`);
-  }
-  return shape.slice();
 }

@@ -3,7 +3,7 @@
  * method here that forwards to the function of the same name in ops/ — the ops hold the math, this file holds none.
  */
 import type { Storage } from './kernels/types.js';
-import { allocate, type DType } from './dtype.js';
+import { allocate, checkInt32, type DType } from './dtype.js';
 import { fmtShape, sizeOf, type Shape } from './shape.js';
 import { checkOptionKeys, describeValue } from './validate.js';
 import type { GradNode } from './autograd/node.js';
@@ -91,9 +91,13 @@ export class Tensor {
     return new Tensor(this.data, shape, this.dtype, this._storage);
   }
 
-  /** @internal A fresh tensor of the given shape, zero-filled. */
+  /**
+   * @internal A fresh tensor of the given shape whose values are all zero (typed arrays start zeroed, so unlike
+   * `torch.empty` the contents are defined). Kernels write their results into such tensors. A shape too large to
+   * allocate throws an AllocationError naming the shape; the op that asked renames it (see defineOp).
+   */
   static empty(shape: Shape, dtype: DType): Tensor {
-    return new Tensor(allocate(dtype, sizeOf(shape)), shape.slice(), dtype);
+    return new Tensor(allocate(dtype, sizeOf(shape), shape), shape.slice(), dtype);
   }
 
   get ndim(): number {
@@ -105,10 +109,16 @@ export class Tensor {
   }
 
   set requiresGrad(value: boolean) {
+    this._setRequiresGrad(value, 'requiresGrad');
+  }
+
+  /** @internal */
+  private _setRequiresGrad(value: unknown, op: string): void {
+    if (typeof value !== 'boolean') throw new Error(`${op}: expected true or false, got ${describeValue(value)}`);
     if (this._node) {
-      throw new Error(`requiresGrad can only be set on leaf tensors; this one was produced by '${this._node.op}'. Use detach() to get a leaf.`);
+      throw new Error(`${op}: requiresGrad can only be set on leaf tensors; this one was produced by '${this._node.op}'. Use detach() to get a leaf.`);
     }
-    if (value && this.dtype === 'int32') throw new Error('requiresGrad: only float32/float64 tensors can require gradients (this one is int32)');
+    if (value && this.dtype === 'int32') throw new Error(`${op}: only float32/float64 tensors can require gradients (this one is int32)`);
     this._requiresGrad = value;
   }
 
@@ -124,7 +134,7 @@ export class Tensor {
 
   /** Sets requiresGrad and returns this tensor (chainable, like PyTorch's requires_grad_()). */
   requiresGrad_(value = true): this {
-    this.requiresGrad = value;
+    this._setRequiresGrad(value, 'requiresGrad_');
     return this;
   }
 
@@ -192,6 +202,7 @@ export class Tensor {
    * Returns a handle whose `remove()` unregisters the hook.
    */
   registerHook(fn: Hook): { remove(): void } {
+    if (typeof fn !== 'function') throw new Error(`registerHook: expected a function (grad) => Tensor | undefined, got ${describeValue(fn)}`);
     if (!this.requiresGrad) throw new Error('registerHook: cannot register a hook on a tensor that does not require grad');
     (this._hooks ??= []).push(fn);
     return { remove: () => { this._hooks = this._hooks?.filter((h) => h !== fn) ?? null; } };
@@ -223,7 +234,8 @@ export class Tensor {
   /** Copies `src` (broadcast to this shape, cast to this dtype) into this tensor's storage. */
   assign(src: Operand): this {
     this._checkInPlace('assign');
-    if (typeof src === 'number') return this.fill(src);
+    if (typeof src === 'number') return this._fill(src, 'assign');
+    if (!(src instanceof Tensor)) throw new Error(`assign: source must be a Tensor or a number, got ${describeValue(src)}`);
     if (src.data === this.data) return this;
     const values = IP.inPlaceOperand(this, src, 'assign');
     this._bumpVersion();
@@ -231,21 +243,30 @@ export class Tensor {
     return this;
   }
 
+  /** Sets every element to `value` (an integer in range for an int32 tensor). */
   fill(value: number): this {
-    this._checkInPlace('fill');
+    return this._fill(value, 'fill');
+  }
+
+  /** Sets every element to 0. */
+  zero(): this {
+    return this._fill(0, 'zero');
+  }
+
+  /** @internal fill, with errors naming `op` (fill, zero or assign). */
+  private _fill(value: unknown, op: string): this {
+    this._checkInPlace(op);
+    if (typeof value !== 'number') throw new Error(`${op}: value must be a number, got ${describeValue(value)}`);
+    if (this.dtype === 'int32') checkInt32(value, op);
     this._bumpVersion();
     this.data.fill(value);
     return this;
   }
 
-  zero(): this {
-    return this.fill(0);
-  }
-
   /** this += alpha · other (other broadcasts to this shape). */
-  add_(other: Operand, alpha = 1): this { IP.addInPlace(this, other, alpha, 'add_'); return this; }
+  add_(other: Operand, alpha = 1): this { IP.addInPlace(this, other, alpha, 1, 'add_'); return this; }
   /** this -= alpha · other */
-  sub_(other: Operand, alpha = 1): this { IP.addInPlace(this, other, -alpha, 'sub_'); return this; }
+  sub_(other: Operand, alpha = 1): this { IP.addInPlace(this, other, alpha, -1, 'sub_'); return this; }
   mul_(other: Operand): this { IP.mulInPlace(this, other); return this; }
   div_(other: Operand): this { IP.divInPlace(this, other); return this; }
   /** this += value · a · b */
@@ -356,7 +377,10 @@ export class Tensor {
   unsqueeze(axis: number): Tensor { return S.unsqueeze(this, axis); }
   expand(shape: readonly number[]): Tensor { return S.expand(this, shape); }
   broadcastTo(shape: readonly number[]): Tensor { return S.broadcastTo(this, shape); }
-  expandAs(other: Tensor): Tensor { return S.broadcastTo(this, other.shape); }
+  expandAs(other: Tensor): Tensor {
+    if (!(other instanceof Tensor)) throw new Error(`expandAs: other must be a Tensor, got ${describeValue(other)}`);
+    return S.broadcastTo(this, other.shape);
+  }
   slice(spec: readonly SliceSpec[]): Tensor { return S.slice(this, spec); }
   narrow(axis: number, start: number, length: number): Tensor { return S.narrow(this, axis, start, length); }
   split(sizeOrSections: number | readonly number[], axis = 0): Tensor[] { return S.split(this, sizeOrSections, axis); }

@@ -111,7 +111,7 @@ describe('dropout', () => {
 
   test('the keep mask is generator.random() ≥ p for every score in row-major order, survivors scaled by 1/(1 − p)', () => {
     const out = tg.scaledDotProductAttention(q, k, v, { dropoutP: 0.4, generator: new Generator(9), isCausal: true });
-    const keep = rand([2, 4, 5], { dtype: 'float64', generator: new Generator(9) }).ge(0.4).mul(1 / 0.6);
+    const keep = rand([2, 4, 5], { dtype: 'float64', generator: new Generator(9) }).ge(0.4).to('float64').mul(1 / 0.6);
     expect(maxDiff(out, reference(q, k, v, { causal: true, keep }))).toBeLessThan(1e-14);
   });
 
@@ -128,7 +128,7 @@ describe('dropout', () => {
     const gen1 = new Generator(5);
     tg.scaledDotProductAttention(q1, k1, v1, { dropoutP: 0.3, generator: gen1 }).square().sum().backward();
     const [q2, k2, v2] = [q, k, v].map((t) => t.detach().requiresGrad_());
-    const keep = rand([2, 4, 5], { dtype: 'float64', generator: new Generator(5) }).ge(0.3).mul(1 / 0.7);
+    const keep = rand([2, 4, 5], { dtype: 'float64', generator: new Generator(5) }).ge(0.3).to('float64').mul(1 / 0.7);
     reference(q2, k2, v2, { keep }).square().sum().backward();
     for (const [a, b] of [[q1, q2], [k1, k2], [v1, v2]]) expect(maxDiff(a.grad!, b.grad!)).toBeLessThan(1e-13);
   });

@@ -234,7 +234,10 @@ describe('higher-order gradients', () => {
     expect(ga.toArray()).toEqual([2, 2]);
     expect(a.grad).toBeNull();
     expect(() => grad(a.mul(2).sum(), [a, b])).toThrow(/input 1 .* was not used/);
-    expect(grad(a.mul(2).sum(), [a, b], null, { allowUnused: true })[1].toArray()).toEqual([0]);
+    const [gUsed, gUnused] = grad(a.mul(2).sum(), [a, b], null, { allowUnused: true });
+    expect(gUsed!.toArray()).toEqual([2, 2]);
+    expect(gUnused).toBeNull(); // PyTorch's None
+    expect(() => grad(a.mul(2).sum(), a, null, { allowUnsued: true } as never)).toThrow(/^grad: unknown option 'allowUnsued'/);
   });
 });
 

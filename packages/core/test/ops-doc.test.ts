@@ -53,3 +53,8 @@ test('every registered op belongs to a documented family', () => {
   const known = new Set(FAMILIES.map(([f]) => f));
   expect(listOps().filter((o) => !known.has(o.family)).map((o) => o.name)).toEqual([]);
 });
+
+test("the README's op count is the registry's", () => {
+  const readme = readFileSync(join(__dirname, '..', '..', '..', 'README.md'), 'utf8');
+  expect(readme).toContain(`${listOps().length} ops with their derivative rules`);
+});

@@ -316,8 +316,8 @@ function compare(problems: string[], what: string, got: Tensor, expected: Encode
 }
 
 function expectedDType(torchDType: TorchDType): DType {
-  // argmax/argmin give int32 indices; comparisons give 0/1 in the operands' (float64) dtype, not bool.
-  if (torchDType === 'int64') return 'int32';
+  // argmax/argmin give int32 indices, and comparisons int32 0/1: tensorgrad has no int64 or bool dtype.
+  if (torchDType === 'int64' || torchDType === 'bool') return 'int32';
   return torchDType === 'float32' ? 'float32' : 'float64';
 }
 

@@ -3,7 +3,7 @@
  * core's engine; each checks its inputs' shapes and throws an Error naming the loss and the shapes on a mismatch.
  */
 import { Tensor, tensor } from '@tensorgrad/core';
-import { expectTensor, floatOf, indexTensor, readIndices, sameShape, shapeStr } from './util.js';
+import { expectTensor, floatOf, indexTensor, readIndices, sameShape, shapeStr, checkOptions, describeValue, expectNumber } from './util.js';
 
 export type Reduction = 'mean' | 'sum' | 'none';
 
@@ -12,7 +12,7 @@ export type TargetLike = Tensor | number | number[] | number[][];
 
 function checkReduction(reduction: unknown, fnName: string): asserts reduction is Reduction {
   if (reduction !== 'mean' && reduction !== 'sum' && reduction !== 'none') {
-    throw new Error(`${fnName}: reduction must be 'mean', 'sum' or 'none', got '${String(reduction)}'`);
+    throw new Error(`${fnName}: reduction must be 'mean', 'sum' or 'none', got ${describeValue(reduction)}`);
   }
 }
 
@@ -25,7 +25,12 @@ function reduce(loss: Tensor, reduction: Reduction): Tensor {
 /** The target as a tensor of the input's float dtype and exactly the input's shape (no silent broadcasting). */
 function elementwiseTarget(input: Tensor, target: TargetLike, fnName: string): Tensor {
   expectTensor(input, fnName);
-  const t = target instanceof Tensor ? target : tensor(target, { dtype: floatOf(input) });
+  let t: Tensor;
+  try {
+    t = target instanceof Tensor ? target : tensor(target, { dtype: floatOf(input) });
+  } catch (e) {
+    throw new Error(`${fnName}: target must be a Tensor, a number or (nested) arrays of numbers: ${(e as Error).message.replace(/^tensor: /, '')}`);
+  }
   if (!sameShape(t.shape, input.shape)) {
     throw new Error(`${fnName}: input ${shapeStr(input.shape)} and target ${shapeStr(t.shape)} must have the same shape`);
   }
@@ -44,14 +49,16 @@ export interface ReductionOptions {
 }
 
 /** Mean squared error: (input - target)². */
-export function mseLoss(input: Tensor, target: TargetLike, { reduction = 'mean' }: ReductionOptions = {}): Tensor {
+export function mseLoss(input: Tensor, target: TargetLike, options: ReductionOptions = {}): Tensor {
+  const { reduction = 'mean' } = checkOptions(options, ['reduction'], 'mseLoss');
   checkReduction(reduction, 'mseLoss');
   const t = elementwiseTarget(input, target, 'mseLoss');
   return reduce(input.sub(t).square(), reduction);
 }
 
 /** Mean absolute error: |input - target|. */
-export function l1Loss(input: Tensor, target: TargetLike, { reduction = 'mean' }: ReductionOptions = {}): Tensor {
+export function l1Loss(input: Tensor, target: TargetLike, options: ReductionOptions = {}): Tensor {
+  const { reduction = 'mean' } = checkOptions(options, ['reduction'], 'l1Loss');
   checkReduction(reduction, 'l1Loss');
   const t = elementwiseTarget(input, target, 'l1Loss');
   return reduce(input.sub(t).abs(), reduction);
@@ -61,9 +68,10 @@ export function l1Loss(input: Tensor, target: TargetLike, { reduction = 'mean' }
  * Huber loss: ½d² where |d| < delta, delta·(|d| - ½delta) beyond (d = input - target). Written as ½q² + delta·(|d| - q) with
  * q = min(|d|, delta), which is the same function without a branch.
  */
-export function huberLoss(input: Tensor, target: TargetLike, { delta = 1, reduction = 'mean' }: ReductionOptions & { delta?: number } = {}): Tensor {
+export function huberLoss(input: Tensor, target: TargetLike, options: ReductionOptions & { delta?: number } = {}): Tensor {
+  const { delta = 1, reduction = 'mean' } = checkOptions(options, ['delta', 'reduction'], 'huberLoss');
   checkReduction(reduction, 'huberLoss');
-  if (!(delta > 0)) throw new Error(`huberLoss: delta must be > 0, got ${delta}`);
+  expectNumber(delta, 'huberLoss', 'delta', { above: 0 });
   const t = elementwiseTarget(input, target, 'huberLoss');
   const ad = input.sub(t).abs();
   const q = ad.clamp(undefined, delta);
@@ -71,11 +79,13 @@ export function huberLoss(input: Tensor, target: TargetLike, { delta = 1, reduct
 }
 
 /** Smooth L1 loss (huberLoss / beta; plain l1Loss when beta = 0), as torch.nn.functional.smooth_l1_loss. */
-export function smoothL1Loss(input: Tensor, target: TargetLike, { beta = 1, reduction = 'mean' }: ReductionOptions & { beta?: number } = {}): Tensor {
+export function smoothL1Loss(input: Tensor, target: TargetLike, options: ReductionOptions & { beta?: number } = {}): Tensor {
+  const { beta = 1, reduction = 'mean' } = checkOptions(options, ['beta', 'reduction'], 'smoothL1Loss');
   checkReduction(reduction, 'smoothL1Loss');
-  if (!(beta >= 0)) throw new Error(`smoothL1Loss: beta must be >= 0, got ${beta}`);
-  if (beta === 0) return l1Loss(input, target, { reduction });
-  return reduce(huberLoss(input, target, { delta: beta, reduction: 'none' }).div(beta), reduction);
+  expectNumber(beta, 'smoothL1Loss', 'beta', { min: 0 });
+  const t = elementwiseTarget(input, target, 'smoothL1Loss');
+  if (beta === 0) return l1Loss(input, t, { reduction });
+  return reduce(huberLoss(input, t, { delta: beta, reduction: 'none' }).div(beta), reduction);
 }
 
 /** log(x) clamped below at -100 like PyTorch's binary_cross_entropy, with a finite (zero) gradient at x = 0. */
@@ -91,7 +101,8 @@ export interface BceOptions extends ReductionOptions {
 }
 
 /** Binary cross-entropy on probabilities in [0, 1]: -(t·log p + (1-t)·log(1-p)), each log clamped at -100 as in PyTorch. */
-export function bceLoss(input: Tensor, target: TargetLike, { weight, reduction = 'mean' }: BceOptions = {}): Tensor {
+export function bceLoss(input: Tensor, target: TargetLike, options: BceOptions = {}): Tensor {
+  const { weight, reduction = 'mean' } = checkOptions(options, ['weight', 'reduction'], 'bceLoss');
   checkReduction(reduction, 'bceLoss');
   const t = elementwiseTarget(input, target, 'bceLoss');
   const data = input.data;
@@ -117,7 +128,8 @@ export interface BceWithLogitsOptions extends BceOptions {
  * Sigmoid + binary cross-entropy in one numerically stable expression, for logits of any size:
  * (1 - t)·x + (1 + (posWeight - 1)·t)·softplus(-x), where softplus(-x) = -log σ(x) never overflows.
  */
-export function bceWithLogitsLoss(input: Tensor, target: TargetLike, { weight, posWeight, reduction = 'mean' }: BceWithLogitsOptions = {}): Tensor {
+export function bceWithLogitsLoss(input: Tensor, target: TargetLike, options: BceWithLogitsOptions = {}): Tensor {
+  const { weight, posWeight, reduction = 'mean' } = checkOptions(options, ['weight', 'posWeight', 'reduction'], 'bceWithLogitsLoss');
   checkReduction(reduction, 'bceWithLogitsLoss');
   const t = elementwiseTarget(input, target, 'bceWithLogitsLoss');
   const negLogSigmoid = input.neg().softplus();
@@ -188,7 +200,7 @@ function readClassTarget(target: ClassTarget, input: Tensor, classes: number, ta
 }
 
 function checkInt(v: number, fnName: string): number {
-  if (!Number.isInteger(v)) throw new Error(`${fnName}: target must be an integer class index, got ${v}`);
+  if (!Number.isInteger(v) || Math.abs(v) > 2147483647) throw new Error(`${fnName}: target must be an integer class index, got ${v}`);
   return v;
 }
 
@@ -198,6 +210,7 @@ function checkInt(v: number, fnName: string): number {
  */
 function nllCore(logp: Tensor, target: ClassTarget, { weight, ignoreIndex = -100 }: NllOptions, fnName: string) {
   const { classes, targetShape } = classLayout(logp, fnName);
+  expectNumber(ignoreIndex, fnName, 'ignoreIndex', { integer: true });
   checkClassWeight(weight, classes, fnName, logp);
   const { safe, valid } = readClassTarget(target, logp, classes, targetShape, ignoreIndex, fnName);
   // Unbatched [C] input is handled as a batch of one.
@@ -210,7 +223,8 @@ function nllCore(logp: Tensor, target: ClassTarget, { weight, ignoreIndex = -100
 }
 
 /** Negative log-likelihood loss on log-probabilities [C], [N, C] or [N, C, d1, ...] with class-index targets. */
-export function nllLoss(input: Tensor, target: ClassTarget, { weight, ignoreIndex = -100, reduction = 'mean' }: NllOptions = {}): Tensor {
+export function nllLoss(input: Tensor, target: ClassTarget, options: NllOptions = {}): Tensor {
+  const { weight, ignoreIndex = -100, reduction = 'mean' } = checkOptions(options, ['weight', 'ignoreIndex', 'reduction'], 'nllLoss');
   checkReduction(reduction, 'nllLoss');
   const { losses, coef, targetShape } = nllCore(input, target, { weight, ignoreIndex }, 'nllLoss');
   if (reduction === 'mean') return losses.sum().div(coef.sum());
@@ -223,10 +237,11 @@ export function nllLoss(input: Tensor, target: ClassTarget, { weight, ignoreInde
  * Int32Array, or a number for 1-D logits) or class probabilities (same shape as the logits). Computed as
  * log-softmax (x - logsumexp x) + pick/weighted sum, which is stable for logits of any magnitude.
  */
-export function crossEntropy(input: Tensor, target: ClassTarget, { weight, ignoreIndex = -100, labelSmoothing = 0, reduction = 'mean' }: CrossEntropyOptions = {}): Tensor {
+export function crossEntropy(input: Tensor, target: ClassTarget, options: CrossEntropyOptions = {}): Tensor {
+  const { weight, ignoreIndex = -100, labelSmoothing = 0, reduction = 'mean' } = checkOptions(options, ['weight', 'ignoreIndex', 'labelSmoothing', 'reduction'], 'crossEntropy');
   const fnName = 'crossEntropy';
   checkReduction(reduction, fnName);
-  if (!(labelSmoothing >= 0 && labelSmoothing <= 1)) throw new Error(`${fnName}: labelSmoothing must be in [0, 1], got ${labelSmoothing}`);
+  expectNumber(labelSmoothing, fnName, 'labelSmoothing', { min: 0, max: 1 });
   const { classes, targetShape } = classLayout(input, fnName);
   checkClassWeight(weight, classes, fnName, input);
   const classAxis = input.ndim === 1 ? 0 : 1;

@@ -13,7 +13,7 @@
  * silently left out of `parameters()` and the state dict: ModuleList and ModuleDict are the containers for those.
  */
 import { Tensor, noGrad, type DType } from '@tensorgrad/core';
-import { sameShape } from './util.js';
+import { sameShape, shapeStr, checkOptions, describeValue, expectBoolean, expectTensor, isPlainObject } from './util.js';
 
 /** Tensors that are parameters even while their `requiresGrad` is off (a frozen layer keeps its weights in the state dict). */
 const parameterTensors = new WeakSet<Tensor>();
@@ -23,6 +23,8 @@ const parameterTensors = new WeakSet<Tensor>();
  * parameter, so it stays one when frozen later with `requiresGrad = false`.
  */
 export function parameter(t: Tensor, requiresGrad = true): Tensor {
+  expectTensor(t, 'parameter', 'the tensor');
+  expectBoolean(requiresGrad, 'parameter', 'requiresGrad');
   if (!t.isLeaf) throw new Error(`parameter: expected a leaf tensor, got the output of '${t.op}' (call .detach() first)`);
   t.requiresGrad = requiresGrad;
   parameterTensors.add(t);
@@ -41,9 +43,12 @@ export interface LoadStateDictResult {
   unexpectedKeys: string[];
 }
 
-/** Where a tensor lives, so `to(dtype)` can replace it. */
+/** Where a tensor lives, so `to(dtype)` and `loadStateDict` can replace it. */
 interface TensorSlot {
   name: string;
+  /** The module that declares it, and the name it has there (`weight`, or `layers.0` for an array item). */
+  module: Module;
+  localName: string;
   owner: Record<string, unknown>;
   key: string | number;
   tensor: Tensor;
@@ -62,13 +67,13 @@ function* tensorSlots(m: Module, prefix = '', seenModules: Set<Module> = new Set
   for (const [key, value] of Object.entries(m)) {
     if (value instanceof Tensor) {
       const persistent = buffers.get(key);
-      if (persistent !== undefined) yield { name: full(key), owner, key, tensor: value, kind: 'buffer', persistent };
-      else if (isParameter(value)) yield { name: full(key), owner, key, tensor: value, kind: 'parameter', persistent: true };
+      if (persistent !== undefined) yield { name: full(key), module: m, localName: key, owner, key, tensor: value, kind: 'buffer', persistent };
+      else if (isParameter(value)) yield { name: full(key), module: m, localName: key, owner, key, tensor: value, kind: 'parameter', persistent: true };
     } else if (Array.isArray(value)) {
       for (let i = 0; i < value.length; i++) {
         const item: unknown = value[i];
         if (isParameter(item)) {
-          yield { name: full(`${key}.${i}`), owner: value as unknown as Record<string, unknown>, key: i, tensor: item, kind: 'parameter', persistent: true };
+          yield { name: full(`${key}.${i}`), module: m, localName: `${key}.${i}`, owner: value as unknown as Record<string, unknown>, key: i, tensor: item, kind: 'parameter', persistent: true };
         }
       }
     }
@@ -82,6 +87,9 @@ function* tensorSlots(m: Module, prefix = '', seenModules: Set<Module> = new Set
  * tensors it does not own, e.g. with gradcheck. Unknown names throw.
  */
 export function functionalCall<M extends Module>(module: M, tensors: Record<string, Tensor>, ...inputs: Parameters<M['forward']>): ReturnType<M['forward']> {
+  if (!(module instanceof Module)) throw new Error(`functionalCall: expected a Module, got ${describeValue(module)}`);
+  if (!isPlainObject(tensors)) throw new Error(`functionalCall: tensors must be a record of name -> Tensor, got ${describeValue(tensors)}`);
+  for (const [name, t] of Object.entries(tensors)) expectTensor(t, 'functionalCall', `'${name}'`);
   const slots = new Map<string, TensorSlot[]>();
   for (const slot of tensorSlots(module)) slots.set(slot.name, [...(slots.get(slot.name) ?? []), slot]);
   const unknown = Object.keys(tensors).filter((k) => !slots.has(k));
@@ -107,6 +115,7 @@ export function functionalCall<M extends Module>(module: M, tensors: Record<stri
  * Every other field (numbers, strings, options, generators) is shared with the original. Gradients are not copied.
  */
 export function deepCopy<M extends Module>(m: M): M {
+  if (!(m instanceof Module)) throw new Error(`deepCopy: expected a Module, got ${describeValue(m)}`);
   return copyValue(m, new Map()) as M;
 }
 
@@ -207,8 +216,10 @@ export abstract class Module {
    * Declares the field `name` as a buffer holding `tensor` (like PyTorch `register_buffer`): saved in `stateDict()`, converted by
    * `to()`, never returned by `parameters()`. `persistent: false` keeps it out of the state dict. Read and replace it as `this.name`.
    */
-  registerBuffer(name: string, tensor: Tensor | null, { persistent = true }: { persistent?: boolean } = {}): void {
-    if (name === '' || name.includes('.')) throw new Error(`registerBuffer: invalid buffer name '${name}' (must be non-empty, without '.')`);
+  registerBuffer(name: string, tensor: Tensor | null, options: { persistent?: boolean } = {}): void {
+    const { persistent = true } = checkOptions(options, ['persistent'], 'registerBuffer');
+    expectBoolean(persistent, 'registerBuffer', 'persistent');
+    if (typeof name !== 'string' || name === '' || name.includes('.')) throw new Error(`registerBuffer: invalid buffer name ${describeValue(name)} (must be a non-empty string without '.')`);
     if (tensor !== null && !(tensor instanceof Tensor)) throw new Error(`registerBuffer: '${name}' must be a Tensor or null`);
     if ((this as unknown as Record<string, unknown>)[name] instanceof Module) throw new Error(`registerBuffer: '${name}' is already a sub-module`);
     buffersOf(this).set(name, persistent);
@@ -281,7 +292,9 @@ export abstract class Module {
   }
 
   /** Number of scalar parameters; `{ trainableOnly: true }` counts only those with `requiresGrad`. */
-  numParameters({ trainableOnly = false }: { trainableOnly?: boolean } = {}): number {
+  numParameters(options: { trainableOnly?: boolean } = {}): number {
+    const { trainableOnly = false } = checkOptions(options, ['trainableOnly'], 'numParameters');
+    expectBoolean(trainableOnly, 'numParameters', 'trainableOnly');
     let n = 0;
     for (const p of this.parameters()) if (!trainableOnly || p.requiresGrad) n += p.size;
     return n;
@@ -330,34 +343,85 @@ export abstract class Module {
 
   /**
    * Copies values from `record` into this module's parameters and buffers (in place, so optimizers holding the parameters
-   * keep working). Every problem — missing or unexpected names (when `strict`), shape mismatches (always) — is collected
-   * first and reported in one Error, and in that case nothing is modified.
+   * keep working). All or nothing: every entry is checked first — missing or unexpected names (when `strict`), values
+   * that are not tensors, shape mismatches, an integer value for a float tensor or the reverse, and values a layer
+   * refuses (such as BatchNorm's negative or non-finite running variance) — and any problem is reported in one Error
+   * that lists them all, with nothing modified. float32 and float64 convert into the module's dtype, as in PyTorch.
+   * A buffer that is currently the output of a graph (e.g. reassigned from a computation in `forward`) cannot be
+   * written in place; it is replaced by a detached tensor holding the loaded values.
    */
-  loadStateDict(record: Record<string, Tensor>, { strict = true }: { strict?: boolean } = {}): LoadStateDictResult {
-    if (record === null || typeof record !== 'object') throw new Error(`loadStateDict: expected a record of tensors, got ${record === null ? 'null' : typeof record}`);
+  loadStateDict(record: Record<string, Tensor>, options: { strict?: boolean } = {}): LoadStateDictResult {
+    if (!isPlainObject(record)) throw new Error(`loadStateDict: expected a record of tensors (name -> Tensor), got ${describeValue(record)}`);
+    const { strict = true } = checkOptions(options, ['strict'], 'loadStateDict');
+    expectBoolean(strict, 'loadStateDict', 'strict');
     record = this.renameLegacyKeys(record);
-    const targets = new Map<string, Tensor>();
-    for (const slot of tensorSlots(this)) if (slot.persistent && !targets.has(slot.name)) targets.set(slot.name, slot.tensor);
-    const missingKeys = [...targets.keys()].filter((k) => !(k in record));
+    const targets = new Map<string, TensorSlot[]>();
+    for (const slot of tensorSlots(this)) if (slot.persistent) targets.set(slot.name, [...(targets.get(slot.name) ?? []), slot]);
+    // Own keys only: a record (for instance parsed from a file) may name a tensor '__proto__' or 'constructor'.
+    const has = (k: string) => Object.prototype.hasOwnProperty.call(record, k);
+    const missingKeys = [...targets.keys()].filter((k) => !has(k));
     const unexpectedKeys = Object.keys(record).filter((k) => !targets.has(k));
     const problems: string[] = [];
     if (strict) {
       for (const k of missingKeys) problems.push(`missing key '${k}'`);
       for (const k of unexpectedKeys) problems.push(`unexpected key '${k}'`);
     }
-    for (const [name, target] of targets) {
-      if (!(name in record)) continue;
-      const src = record[name];
-      if (!(src instanceof Tensor)) problems.push(`'${name}' is not a Tensor`);
-      else if (!sameShape(src.shape, target.shape)) problems.push(`shape mismatch for '${name}': expected [${target.shape.join(', ')}], got [${src.shape.join(', ')}]`);
+    const values = new Map<string, Tensor>();
+    for (const [name, slots] of targets) {
+      if (!has(name)) continue;
+      const target = slots[0].tensor;
+      const src: unknown = record[name];
+      if (!(src instanceof Tensor)) {
+        problems.push(`'${name}' is not a Tensor (got ${describeValue(src)})`);
+        continue;
+      }
+      if (!sameShape(src.shape, target.shape)) {
+        problems.push(`shape mismatch for '${name}': the module has ${shapeStr(target.shape)}, the record has ${shapeStr(src.shape)}`);
+        continue;
+      }
+      if ((src.dtype === 'int32') !== (target.dtype === 'int32')) {
+        problems.push(`dtype mismatch for '${name}': the module has ${target.dtype}, the record ${src.dtype} (integer and float values do not convert silently)`);
+        continue;
+      }
+      const value = noGrad(() => src.detach().to(target.dtype).clone());
+      const refused = slots[0].module.validateStateValue(slots[0].localName, value);
+      if (refused !== null) {
+        problems.push(`'${name}' ${refused}`);
+        continue;
+      }
+      values.set(name, value);
     }
     if (problems.length > 0) {
       throw new Error(`loadStateDict: ${problems.length} problem(s) loading into ${this.constructor.name}, nothing was modified:\n  ${problems.join('\n  ')}`);
     }
+    // Everything is valid: commit. Nothing below can throw.
+    const replaced = new Map<Tensor, Tensor>();
     noGrad(() => {
-      for (const [name, target] of targets) if (name in record) target.assign(record[name].to(target.dtype));
+      for (const [name, value] of values) {
+        for (const slot of targets.get(name) as TensorSlot[]) {
+          const target = slot.tensor;
+          if (target.isLeaf) {
+            target.assign(value);
+            continue;
+          }
+          // A graph node cannot be modified in place; tensors shared by several slots stay shared after the swap.
+          let copy = replaced.get(target);
+          if (copy === undefined) replaced.set(target, (copy = value));
+          slot.owner[slot.key] = copy;
+        }
+      }
     });
     return { missingKeys, unexpectedKeys };
+  }
+
+  /**
+   * Checks a value about to be loaded into this module's parameter or buffer `name` (a field name, or `field.i` for an
+   * array item); returns a description of the problem, or null to accept it. The value already has the module tensor's
+   * shape and dtype. Layers override it to refuse values they cannot work with (BatchNorm: a negative or non-finite
+   * running variance); the default accepts everything, as PyTorch does.
+   */
+  validateStateValue(_name: string, _value: Tensor): string | null {
+    return null;
   }
 
   /**
@@ -372,11 +436,13 @@ export abstract class Module {
   /** `record` with every legacy key of every sub-module renamed to its current name (unless that name is present too). */
   private renameLegacyKeys(record: Record<string, Tensor>): Record<string, Tensor> {
     let out = record;
+    const has = (r: object, k: string) => Object.prototype.hasOwnProperty.call(r, k);
     for (const [prefix, m] of this.namedModules()) {
       for (const [old, current] of Object.entries(m.legacyStateDictNames())) {
         const from = prefix ? `${prefix}.${old}` : old, to = prefix ? `${prefix}.${current}` : current;
-        if (!(from in out) || to in out) continue;
-        if (out === record) out = { ...record };
+        if (!has(out, from) || has(out, to)) continue;
+        // A copy without a prototype, so the caller's record is untouched and any key stays an ordinary own key.
+        if (out === record) out = Object.assign(Object.create(null) as Record<string, Tensor>, record);
         out[to] = out[from];
         delete out[from];
       }

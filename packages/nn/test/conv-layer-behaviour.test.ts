@@ -70,7 +70,7 @@ describe('Dropout2d', () => {
     const perChannel = Array.from({ length: 8 }, (_, c) => new Set(Array.from(y.data.slice(c * 4, c * 4 + 4))).size);
     expect(perChannel.every((n) => n === 1)).toBe(true);
     expect(() => new nn.Dropout2d().forward(randn([2, 3]))).toThrow('Dropout2d: expected input [N, C, H, W] or [C, H, W], got [2, 3]');
-    expect(() => new nn.Dropout2d(-0.1)).toThrow('Dropout2d: probability p must be in [0, 1], got -0.1');
+    expect(() => new nn.Dropout2d(-0.1)).toThrow('Dropout2d: probability p must be a number in [0, 1], got -0.1');
   });
 });
 
@@ -95,7 +95,7 @@ describe('errors name the layer', () => {
   test.each<[string, () => unknown, string]>([
     ['groups', () => new nn.Conv2d(3, 4, 3, { groups: 2 }), 'Conv2d: inChannels 3 must be divisible by groups 2'],
     ['out groups', () => new nn.Conv1d(4, 3, 3, { groups: 2 }), 'Conv1d: outChannels 3 must be divisible by groups 2'],
-    ['kernel', () => new nn.Conv2d(3, 4, [3, 0]), 'Conv2d: kernelSize must be an integer or 2 integers ≥ 1, got [3,0]'],
+    ['kernel', () => new nn.Conv2d(3, 4, [3, 0]), 'Conv2d: kernelSize must be an integer or 2 integers ≥ 1, got [3, 0]'],
     ["'same' with a stride", () => new nn.Conv2d(3, 4, 3, { padding: 'same', stride: 2 }), "Conv2d: padding 'same' needs stride 1, got stride [2, 2]"],
     ['input channels', () => new nn.Conv2d(3, 4, 3).forward(randn([2, 4, 5, 5])), 'Conv2d: expected input [N, 3, H, W] or [3, H, W], got [2, 4, 5, 5]'],
     ['transposed output padding', () => new nn.ConvTranspose2d(3, 4, 3, { stride: 2, outputPadding: 2 }),

@@ -54,7 +54,7 @@ describe('TensorDataset and DataLoader', () => {
   });
 
   test('option errors', () => {
-    expect(() => new DataLoader(ds, { batchSize: 0 })).toThrow('DataLoader: batchSize must be a positive integer, got 0');
+    expect(() => new DataLoader(ds, { batchSize: 0 })).toThrow('DataLoader: batchSize must be an integer >= 1, got 0');
     expect(() => new DataLoader(ds, { seed: 1, generator: new Generator(1) })).toThrow('DataLoader: pass either seed or generator, not both');
   });
 });
@@ -137,7 +137,7 @@ describe('synthetic datasets', () => {
     const b = blobs({ n: 300, centers: [[0, 0], [10, 10]], clusterStd: 0.5 });
     rows(b.x).forEach(([u, v], i) => expect(Math.hypot(u - 10 * b.y.data[i], v - 10 * b.y.data[i])).toBeLessThan(3));
     expect(blobs({ centers: 4, nFeatures: 3 }).x.shape).toEqual([300, 3]);
-    expect(() => moons({ noise: -1 })).toThrow('moons: noise must be >= 0, got -1');
+    expect(() => moons({ noise: -1 })).toThrow('moons: noise must be a finite number >= 0, got -1');
   });
 
   test('polynomialRegression: y is the polynomial plus noise of the requested size', () => {

@@ -145,7 +145,7 @@ describe('gradcheck of the recurrent layers (input, initial states and parameter
 
 function randomized<M extends Module>(m: M): M {
   m.to('float64');
-  for (const p of m.parameters()) nn.init.normal(p, 0, 1, { generator: gen });
+  for (const p of m.parameters()) nn.init.normal_(p, 0, 1, { generator: gen });
   return m;
 }
 

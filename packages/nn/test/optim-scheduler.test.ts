@@ -119,7 +119,7 @@ describe('ReduceLROnPlateau', () => {
   test('rejects bad options and metrics', () => {
     expect(() => new ReduceLROnPlateau(sgd(), { factor: 1 })).toThrow(/ReduceLROnPlateau: factor must be < 1/);
     expect(() => new ReduceLROnPlateau(sgd(), { mode: 'up' as never })).toThrow(/mode must be 'min' or 'max', got up/);
-    expect(() => new ReduceLROnPlateau(sgd(1, 2), { minLr: [0.1] })).toThrow(/minLr must be an array of 2 numbers/);
+    expect(() => new ReduceLROnPlateau(sgd(1, 2), { minLr: [0.1] })).toThrow(/minLr must be an array of 2 finite numbers >= 0/);
     expect(() => new ReduceLROnPlateau(sgd(), { patience: 1.5 })).toThrow(/patience must be an integer >= 0, got 1.5/);
     expect(() => new ReduceLROnPlateau(sgd(), { min_lr: 0.1 } as never)).toThrow(/unknown option 'min_lr'/);
     expect(() => new ReduceLROnPlateau(sgd()).step(tensor([1, 2]))).toThrow(/ReduceLROnPlateau.step: metric must be a number or a one-element tensor, got shape \[2\]/);
@@ -209,7 +209,7 @@ describe.each(KINDS)('%s state dict', (_kind, make) => {
     delete withoutKey.lastEpoch;
     expect(() => run.sched.loadStateDict(withoutKey)).toThrow(/loadStateDict: missing 'lastEpoch'/);
     expect(() => run.sched.loadStateDict({ ...good, extra: 1 })).toThrow(/loadStateDict: unknown key 'extra'/);
-    expect(() => run.sched.loadStateDict({ ...good, lastLr: [0.1] })).toThrow(/lastLr must be an array of 2 numbers/);
+    expect(() => run.sched.loadStateDict({ ...good, lastLr: [0.1] })).toThrow(/lastLr must be an array of 2 finite numbers >= 0/);
     expect(() => run.sched.loadStateDict({ ...good, lastEpoch: -5 })).toThrow(/lastEpoch must be an integer >= (-1|0), got -5/);
     expect(run.sched.stateDict()).toEqual(before);
   });

@@ -97,7 +97,7 @@ describe('serialize / deserialize', () => {
   });
 
   test.each<[string, () => unknown, RegExp]>([
-    ['a non-tensor value', () => serialize({ w: [1, 2] } as never), /serialize: 'w' is not a Tensor \(got object\)/],
+    ['a non-tensor value', () => serialize({ w: [1, 2] } as never), /serialize: 'w' is not a Tensor \(got \[1, 2\]\)/],
     ['a tensor named __metadata__', () => serialize({ __metadata__: tensor([1]) }), /'__metadata__' is reserved/],
     ['non-string metadata', () => serialize({ w: tensor([1]) }, { metadata: { epoch: 3 } as never }), /serialize: metadata must map strings to strings/],
     ['something that is not tensors', () => serialize(42 as never), /expected a model \(with stateDict\(\)\) or a record of tensors, got 42/],
@@ -229,6 +229,117 @@ describe('corrupted or invalid input is rejected with a clear error', () => {
   });
 
   test('a non-Uint8Array input is rejected', () => {
-    expect(() => deserialize('bytes' as never)).toThrow(/deserialize: expected a Uint8Array, got bytes/);
+    expect(() => deserialize('bytes' as never)).toThrow(/deserialize: expected a Uint8Array, got "bytes"/);
+  });
+});
+
+describe('names that collide with Object.prototype, duplicate keys and unknown dtypes', () => {
+  const awkward = () => {
+    const record = Object.create(null) as Record<string, Tensor>;
+    for (const [i, name] of ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf'].entries()) {
+      Object.defineProperty(record, name, { value: tensor([i, -i]), enumerable: true });
+    }
+    return record;
+  };
+
+  test("tensors named '__proto__', 'constructor' and 'toString' round-trip through serialize/deserialize", () => {
+    const out = deserialize(serialize(awkward()));
+    expect(Object.getPrototypeOf(out)).toBeNull();
+    expect(Object.keys(out).sort()).toEqual(['__proto__', 'constructor', 'hasOwnProperty', 'toString', 'valueOf']);
+    expect(out['__proto__'].toArray()).toEqual([0, -0]);
+    expect(out['toString'].toArray()).toEqual([2, -2]);
+    expect(out['constructor'].toArray()).toEqual([1, -1]);
+  });
+
+  test('and through save/load on disk, from a Map too', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tensorgrad-proto-'));
+    try {
+      const path = join(dir, 'x.safetensors');
+      await save(new Map(Object.entries(awkward())), path, { metadata: { __proto__: 'm', constructor: 'c' } as never });
+      const out = await load(path);
+      expect(Object.keys(out).sort()).toEqual(['__proto__', 'constructor', 'hasOwnProperty', 'toString', 'valueOf']);
+      expect(out['__proto__'].toArray()).toEqual([0, -0]);
+      expect(Object.keys(await loadMetadata(path)).sort()).toEqual(['constructor']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test.each<[string, string, RegExp]>([
+    ['a tensor named twice', '{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}', /header names "a" twice in one object/],
+    ['a field named twice inside an entry', '{"a":{"dtype":"F32","dtype":"F64","shape":[1],"data_offsets":[0,4]}}', /header names "dtype" twice/],
+    ['the same name spelled with an escape', '{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"\\u0061":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}', /header names "a" twice/],
+    ['metadata keys twice', '{"__metadata__":{"k":"1","k":"2"},"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}', /header names "k" twice/],
+  ])('duplicate JSON keys are rejected: %s', (_what, header, message) => {
+    expect(() => deserialize(rawFile(null, [0, 0, 128, 63], header))).toThrow(message);
+  });
+
+  test('keys that repeat only in different objects, or inside strings, are fine', () => {
+    const header = '{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"b\\"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}';
+    const out = deserialize(rawFile(null, [0, 0, 128, 63, 0, 0, 0, 64], header));
+    expect(out['b"a'].toArray()).toEqual([2]);
+  });
+
+  test.each(['constructor', 'toString', '__proto__', 'hasOwnProperty'])('a dtype of "%s" is an unsupported dtype', (dtype) => {
+    const bytes = rawFile({ a: { dtype, shape: [1], data_offsets: [0, 4] } }, [0, 0, 128, 63]);
+    expect(() => deserialize(bytes)).toThrow(new RegExp(`tensor 'a' has unsupported dtype "${dtype}" \\(supported: F32`));
+  });
+
+  test.each<[string, unknown]>([
+    ['NaN', [NaN]], ['negative', [-1]], ['fractional', [1.5]], ['not a list', 3], ['a string', ['2']], ['mismatching its values', [3]],
+  ])('save and serialize refuse a tensor whose shape is %s', async (_what, shape) => {
+    const t = tensor([1, 2]);
+    Object.defineProperty(t, 'shape', { value: shape });
+    expect(() => serialize({ t })).toThrow(/^serialize: tensor 't' has shape .* which is not a list of non-negative integers matching its 2 values/);
+    await expect(save({ t }, join(tmpdir(), 'never-written.safetensors'))).rejects.toThrow(/^save\('.*'\): tensor 't' has shape/);
+    expect(existsSync(join(tmpdir(), 'never-written.safetensors'))).toBe(false);
+  });
+
+  test('options and paths are checked', async () => {
+    expect(() => serialize({}, { meta: {} } as never)).toThrow("serialize: unknown option 'meta' (known: metadata)");
+    await expect(save({}, '' as never)).rejects.toThrow('save: path must be a non-empty string, got ""');
+    await expect(load(5 as never)).rejects.toThrow('load: path must be a non-empty string, got 5');
+  });
+});
+
+describe('a writer killed mid-save leaves no permanent litter', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'tensorgrad-crash-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** The temporary file name save() uses, observed by spying on fs.open. */
+  async function observedTempName(path: string): Promise<string> {
+    const fsp = jest.requireActual('node:fs/promises') as typeof import('node:fs/promises');
+    const spy = jest.spyOn(fsp, 'open');
+    try {
+      await save({ w: tensor([1]) }, path);
+      return String(spy.mock.calls[0][0]);
+    } finally {
+      spy.mockRestore();
+    }
+  }
+
+  test('temporary files have a recognisable name next to the target', async () => {
+    const path = join(dir, 'model.safetensors');
+    const temp = await observedTempName(path);
+    expect(temp).toMatch(new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.tensorgrad-tmp\\.[0-9a-z]+\\.${process.pid}\\.\\d+$`));
+    expect(readdirSync(dir)).toEqual(['model.safetensors']);
+  });
+
+  test('the next save to the path removes temporaries of dead writers and keeps those of live ones', async () => {
+    const path = join(dir, 'model.safetensors');
+    const temp = await observedTempName(path);
+    // A process that has exited: its pid no longer runs (spawnSync waits for it).
+    const dead = (await import('node:child_process')).spawnSync(process.execPath, ['-e', '']).pid as number;
+    const withPid = (pid: number) => temp.replace(new RegExp(`\\.${process.pid}\\.(\\d+)$`), `.${pid}.$1`);
+    const stale = withPid(dead), live = withPid(process.ppid), other = join(dir, 'other.safetensors.tensorgrad-tmp.x.1.0');
+    for (const f of [stale, live, other]) writeFileSync(f, 'partial');
+    await save({ w: tensor([2]) }, path);
+    expect(existsSync(stale)).toBe(false);
+    expect(existsSync(live)).toBe(true);   // its writer may still be saving
+    expect(existsSync(other)).toBe(true);  // another target's business
+    expect((await load(path)).w.toArray()).toEqual([2]);
   });
 });

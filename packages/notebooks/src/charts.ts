@@ -3,7 +3,7 @@
  * specs. They only build JSON; `show` in render.ts draws them. Notebooks may also write specs by hand.
  */
 import { VEGA_LITE_SCHEMA, VEGA_SCHEMA, type ChartSpec } from './render.js';
-import { greyscalePngDataUrl } from './png.js';
+import { greyscalePng, pngDataUrl, rgbPng } from './png.js';
 
 /** One named curve. */
 export interface Series {
@@ -112,19 +112,27 @@ export function lineChart(series: Series[], opts: AxesOptions = {}): ChartSpec {
   );
 }
 
-/** Points coloured by their label (class), e.g. a 2-D classification data set. */
-export function scatterChart(points: Point[], opts: AxesOptions = {}): ChartSpec {
+export interface ScatterOptions extends AxesOptions {
+  /** Area of each point in square pixels (default 40); a few thousand points read better at 10–15. */
+  pointSize?: number;
+  /** Give each class its own marker shape as well as its colour (default true). */
+  shapes?: boolean;
+}
+
+/** Points coloured by their label (class), e.g. a 2-D classification data set or a latent space coloured by digit. */
+export function scatterChart(points: Point[], opts: ScatterOptions = {}): ChartSpec {
+  const shapes = opts.shapes ?? true;
   return topLevel(
     {
       width: opts.width ?? DEFAULT_WIDTH,
       height: opts.height ?? DEFAULT_HEIGHT,
       data: { values: points.map((p) => ({ x: p.x, y: p.y, label: String(p.label) })) },
-      mark: { type: 'point', filled: true, size: 40, stroke: 'white', strokeWidth: 0.5, opacity: 0.9 },
+      mark: { type: 'point', filled: true, size: opts.pointSize ?? 40, stroke: 'white', strokeWidth: 0.5, opacity: 0.9 },
       encoding: {
         x: { field: 'x', type: 'quantitative', title: opts.xTitle ?? 'x', scale: scale(opts, 'x') },
         y: { field: 'y', type: 'quantitative', title: opts.yTitle ?? 'y', scale: scale(opts, 'y') },
         color: { field: 'label', type: 'nominal', title: 'class' },
-        shape: { field: 'label', type: 'nominal', title: 'class' },
+        ...(shapes ? { shape: { field: 'label', type: 'nominal', title: 'class' } } : {}),
       },
     },
     opts.title,
@@ -409,6 +417,55 @@ export function matrixChart(matrix: number[][], opts: MatrixOptions = {}): Chart
   );
 }
 
+export interface HeatmapOptions {
+  title?: string;
+  rowTitle?: string;
+  columnTitle?: string;
+  /** One label per row / column; repeats are fine (the letters of a word). Default: the indices. */
+  rowLabels?: string[];
+  columnLabels?: string[];
+  cellSize?: number;
+  /** Colour domain. Default [0, max] when no value is negative, else symmetric around 0 on a diverging scale. */
+  domain?: [number, number];
+}
+
+/**
+ * A matrix as coloured cells without numbers (attention weights, bigger matrices than matrixChart prints): white to blue
+ * for non-negative values, blue–white–red for signed ones. Rows and columns are placed by index and labelled through
+ * the axes, so repeated labels stay separate cells.
+ */
+export function heatmapChart(matrix: number[][], opts: HeatmapOptions = {}): ChartSpec {
+  const rows = matrix.length;
+  const cols = rows === 0 ? 0 : matrix[0].length;
+  const values = matrix.flatMap((row, i) => {
+    if (row.length !== cols) throw new Error(`heatmapChart: row ${i} has ${row.length} values, row 0 has ${cols}`);
+    return row.map((v, j) => ({ i, j, v }));
+  });
+  for (const [name, labels, n] of [['rowLabels', opts.rowLabels, rows], ['columnLabels', opts.columnLabels, cols]] as const) {
+    if (labels !== undefined && labels.length !== n) throw new Error(`heatmapChart: ${name} has ${labels.length} labels for ${n} ${name === 'rowLabels' ? 'rows' : 'columns'}`);
+  }
+  const signed = values.some((d) => d.v < 0);
+  const maxAbs = Math.max(0, ...values.map((d) => Math.abs(d.v)));
+  const domain = opts.domain ?? (signed ? [-maxAbs, maxAbs] : [0, Math.max(0, ...values.map((d) => d.v))]);
+  const cell = opts.cellSize ?? 20;
+  const labelExpr = (labels: string[] | undefined) => (labels === undefined ? {} : { labelExpr: `${JSON.stringify(labels)}[datum.value]` });
+  return topLevel(
+    {
+      width: cell * cols,
+      height: cell * rows,
+      data: { values },
+      mark: 'rect',
+      encoding: {
+        x: { field: 'j', type: 'ordinal', title: opts.columnTitle ?? null, axis: { orient: 'top', labelAngle: 0, ...labelExpr(opts.columnLabels) } },
+        y: { field: 'i', type: 'ordinal', title: opts.rowTitle ?? null, axis: labelExpr(opts.rowLabels) },
+        // White at 0 in both cases, so that masked-out or unused cells read as empty.
+        color: { field: 'v', type: 'quantitative', title: null, scale: signed ? { scheme: 'redblue', domain, reverse: true } : { domain, range: ['#ffffff', '#08519c'], interpolate: 'lab' } },
+      },
+    },
+    opts.title,
+  );
+}
+
 export interface Image {
   pixels: ArrayLike<number>;
   width: number;
@@ -421,18 +478,54 @@ export interface ImageGridOptions {
   columns?: number;
   /** Displayed size of each image in pixels. */
   size?: number;
+  /**
+   * How values become colours. 'unit' (default): values in [0, 1], 0 white and 1 black, as ink on paper (digits).
+   * 'auto': each image stretched from its own minimum (white) to its maximum (black) (feature maps). 'signed': each
+   * image on a blue–white–red scale symmetric about 0, ±(its largest |value|) fully coloured (filters, weights,
+   * signed responses). With 'auto' and 'signed' every image has its own scale: compare shapes, not brightness.
+   */
+  range?: 'unit' | 'auto' | 'signed';
 }
 
-/** Greyscale images (values in [0, 1], ink dark) in a grid, each with a caption underneath. */
+// The ends of the diverging scale: ColorBrewer RdBu's dark blue (negative) and dark red (positive).
+const NEGATIVE = [33, 102, 172];
+const POSITIVE = [178, 24, 43];
+
+/** One image as a PNG data URL, coloured as `ImageGridOptions.range` says. */
+function imageUrl(img: Image, range: 'unit' | 'auto' | 'signed', scale: number): string {
+  const { pixels, width, height } = img;
+  if (range === 'unit') return pngDataUrl(greyscalePng(pixels, width, height, scale));
+  let lo = Infinity, hi = -Infinity;
+  for (let i = 0; i < pixels.length; i++) {
+    lo = Math.min(lo, pixels[i]);
+    hi = Math.max(hi, pixels[i]);
+  }
+  if (range === 'auto') {
+    // A constant image (a dead feature map) is drawn blank rather than dividing by zero.
+    const span = hi > lo ? hi - lo : Infinity;
+    return pngDataUrl(greyscalePng(Array.from(pixels, (v) => (v - lo) / span), width, height, scale));
+  }
+  const m = Math.max(Math.abs(lo), Math.abs(hi)) || 1;
+  const rgb = new Uint8Array(3 * pixels.length);
+  for (let i = 0; i < pixels.length; i++) {
+    const t = Math.max(-1, Math.min(1, pixels[i] / m));
+    const end = t < 0 ? NEGATIVE : POSITIVE;
+    for (let c = 0; c < 3; c++) rgb[3 * i + c] = Math.round(255 + Math.abs(t) * (end[c] - 255));
+  }
+  return pngDataUrl(rgbPng(rgb, width, height, scale));
+}
+
+/** Images in a grid, each with a caption underneath; see `ImageGridOptions.range` for how values are coloured. */
 export function imageGrid(images: Image[], opts: ImageGridOptions = {}): ChartSpec {
   const columns = opts.columns ?? 8;
   const size = opts.size ?? 56;
+  const range = opts.range ?? 'unit';
   const rows = Math.ceil(images.length / columns);
   const cellHeight = size + 16;
   const values = images.map((img, i) => ({
     col: i % columns,
     row: Math.floor(i / columns),
-    url: greyscalePngDataUrl(img.pixels, img.width, img.height, Math.max(1, Math.round(size / img.width))),
+    url: imageUrl(img, range, Math.max(1, Math.round(size / img.width))),
     caption: img.caption ?? '',
   }));
   const x = { field: 'col', type: 'quantitative', scale: { domain: [-0.5, columns - 0.5] }, axis: null };
@@ -470,10 +563,14 @@ export function concatCharts(charts: ChartSpec[], columns?: number, title?: stri
     const { $schema: _schema, config: _config, ...rest } = c;
     return rest;
   });
+  // Config applies to the whole spec, so an inner chart's own is lost; keep the one setting image grids rely on
+  // (no frame around the images) when every chart asks for it.
+  const frameless = charts.every((c) => (c.config as { view?: { stroke?: unknown } } | undefined)?.view?.stroke === null);
   return topLevel(
     {
       ...(columns === undefined ? { hconcat: inner } : { concat: inner, columns }),
       resolve: { scale: { color: 'independent', shape: 'independent', fill: 'independent' } },
+      ...(frameless ? { config: { view: { stroke: null } } } : {}),
     },
     title,
   );

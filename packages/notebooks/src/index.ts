@@ -7,13 +7,17 @@ export {
   contourChart,
   barChart,
   matrixChart,
+  heatmapChart,
   imageGrid,
   concatCharts,
   type Series,
   type AxesOptions,
   type Grid,
   type Point,
+  type ScatterOptions,
   type Bar,
   type Image,
+  type HeatmapOptions,
+  type ImageGridOptions,
 } from './charts.js';
-export { greyscalePng } from './png.js';
+export { greyscalePng, rgbPng } from './png.js';

@@ -12,6 +12,8 @@ import { sumTo } from '../ops/reduce.js';
 import { add } from '../ops/binary.js';
 import { cast, clone } from '../ops/cast.js';
 import { onesLike } from '../creation.js';
+import { describeValue } from '../describe.js';
+import { checkOptions, expectBoolean } from '../validate.js';
 
 export interface BackwardOptions {
   /** Keep the graph so backward can run through it again. Default: false (the graph is released). */
@@ -21,7 +23,7 @@ export interface BackwardOptions {
 }
 
 export interface GradOptions extends BackwardOptions {
-  /** Return null for an input that the outputs do not depend on instead of throwing. Default: false. */
+  /** Return null (PyTorch's None) for an input that the outputs do not depend on, instead of throwing. Default: false. */
   allowUnused?: boolean;
 }
 
@@ -74,7 +76,7 @@ function checkRootGradient(root: Tensor, g: Tensor | undefined, op: string): Ten
     }
     return onesLike(root);
   }
-  if (!(g instanceof Tensor)) throw new Error(`${op}: gradient must be a Tensor`);
+  if (!(g instanceof Tensor)) throw new Error(`${op}: gradient must be a Tensor, got ${describeValue(g)}`);
   if (!sameShape(g.shape, root.shape)) {
     throw new Error(`${op}: gradient has shape ${fmtShape(g.shape)} but the output has shape ${fmtShape(root.shape)}`);
   }
@@ -99,6 +101,10 @@ function fitGradient(node: GradNode, k: number, g: Tensor, input: Tensor): Tenso
  * vjp has succeeded, and the graph is released only then, so a backward that throws can be fixed and run again.
  */
 function run(roots: readonly Tensor[], rootGrads: Tensor[], opts: BackwardOptions, op: string, capture?: readonly Tensor[]): Map<Tensor, Tensor> {
+  for (const key of ['retainGraph', 'createGraph', 'allowUnused'] as const) {
+    const v = (opts as GradOptions)[key];
+    if (v !== undefined) expectBoolean(v, op, key);
+  }
   const retain = opts.retainGraph ?? opts.createGraph ?? false;
   const create = opts.createGraph ?? false;
   const order = topoSort(roots);
@@ -202,26 +208,50 @@ export function backward(roots: readonly Tensor[], gradients: readonly Tensor[] 
   run(roots, rootGrads, opts, 'backward');
 }
 
+/** `v` as a non-empty list of tensors: one Tensor or an array of them. */
+function tensorList(v: unknown, what: string): Tensor[] {
+  if (v instanceof Tensor) return [v];
+  if (!Array.isArray(v) || v.length === 0) throw new Error(`grad: ${what} must be a Tensor or a non-empty array of Tensors, got ${describeValue(v)}`);
+  v.forEach((t, i) => {
+    if (!(t instanceof Tensor)) throw new Error(`grad: ${what}[${i}] must be a Tensor, got ${describeValue(t)}`);
+  });
+  return [...v];
+}
+
 /**
  * Gradients of `outputs` w.r.t. `inputs` (like torch.autograd.grad), returned rather than accumulated into `.grad`.
  * With `createGraph: true` the results are themselves differentiable (Hessian-vector products, gradient penalties).
+ * An input the outputs do not depend on is an error, or, with `allowUnused: true`, gives null (PyTorch's None).
  */
 export function grad(
   outputs: Tensor | readonly Tensor[], inputs: Tensor | readonly Tensor[],
+  gradOutputs?: Tensor | readonly (Tensor | undefined)[] | null, opts?: GradOptions & { allowUnused?: false },
+): Tensor[];
+export function grad(
+  outputs: Tensor | readonly Tensor[], inputs: Tensor | readonly Tensor[],
+  gradOutputs: Tensor | readonly (Tensor | undefined)[] | null | undefined, opts: GradOptions,
+): (Tensor | null)[];
+export function grad(
+  outputs: Tensor | readonly Tensor[], inputs: Tensor | readonly Tensor[],
   gradOutputs?: Tensor | readonly (Tensor | undefined)[] | null, opts: GradOptions = {},
-): Tensor[] {
-  const outs = outputs instanceof Tensor ? [outputs] : [...outputs];
-  const ins = inputs instanceof Tensor ? [inputs] : [...inputs];
+): (Tensor | null)[] {
+  const o = checkOptions(opts, ['retainGraph', 'createGraph', 'allowUnused'], 'grad');
+  const outs = tensorList(outputs, 'outputs');
+  const ins = tensorList(inputs, 'inputs');
+  if (gradOutputs !== undefined && gradOutputs !== null && !(gradOutputs instanceof Tensor) && !Array.isArray(gradOutputs)) {
+    throw new Error(`grad: gradOutputs must be a Tensor, an array of Tensors (undefined for scalar outputs) or null, got ${describeValue(gradOutputs)}`);
+  }
   const gos = gradOutputs instanceof Tensor ? [gradOutputs] : gradOutputs ?? [];
+  if (gos.length > outs.length) throw new Error(`grad: ${gos.length} gradOutputs for ${outs.length} outputs`);
   ins.forEach((x, i) => {
     if (!x.requiresGrad) throw new Error(`grad: input ${i} (shape ${fmtShape(x.shape)}) does not require grad`);
   });
-  const rootGrads = outs.map((o, i) => checkRootGradient(o, gos[i], 'grad'));
-  const captured = run(outs, rootGrads, opts, 'grad', ins);
+  const rootGrads = outs.map((out, i) => checkRootGradient(out, gos[i], 'grad'));
+  const captured = run(outs, rootGrads, o, 'grad', ins);
   return ins.map((x, i) => {
     const g = captured.get(x);
     if (g !== undefined) return g;
-    if (!opts.allowUnused) throw new Error(`grad: input ${i} (shape ${fmtShape(x.shape)}) was not used to compute the outputs; pass { allowUnused: true } to get zeros`);
-    return Tensor.empty(x.shape, x.dtype);
+    if (!o.allowUnused) throw new Error(`grad: input ${i} (shape ${fmtShape(x.shape)}) was not used to compute the outputs; pass { allowUnused: true } to get null for it`);
+    return null;
   });
 }

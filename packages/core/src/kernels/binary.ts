@@ -1,18 +1,34 @@
 /**
  * Broadcasting binary kernels. Operands are read through broadcast strides (0 on broadcast dimensions), so no operand
  * is ever materialised at the output's shape. The op switch sits outside each inner loop, never per element.
+ *
+ * Operands share one dtype (the op promotes them first). With int32 operands and output, Add/Sub/Maximum/Minimum are
+ * exact as written (the double result is an integer below 2⁵³ and storing it wraps modulo 2³², like C's int32), while
+ * products need IMul/IPow, whose double result could exceed 2⁵³ and lose the low bits. Comparisons write 0/1 into an
+ * output of any dtype.
  */
-import type { FloatArray } from './types.js';
+import type { FloatArray, Storage } from './types.js';
 import { broadcastStrides, sameShape, sizeOf, type Shape } from '../shape.js';
 import { binaryF32, scalarF32, SIMD_MIN } from './wasm/elementwise-f32.js';
 import type { BinaryF32Op } from './wasm/elementwise-f32-simd.js';
 
-export enum BinaryCode { Add, Sub, Mul, Div, Pow, Maximum, Minimum, Eq, Ne, Lt, Le, Gt, Ge }
+export enum BinaryCode { Add, Sub, Mul, Div, Pow, Maximum, Minimum, Eq, Ne, Lt, Le, Gt, Ge, IMul, IPow }
 
-/** The float32 SIMD kernel of each code (elementwise-f32.ts), by code; pow has none. */
-const SIMD_OP: readonly (BinaryF32Op | null)[] = ['add', 'sub', 'mul', 'div', null, 'maximum', 'minimum', 'eq', 'ne', 'lt', 'le', 'gt', 'ge'];
+/** The float32 SIMD kernel of each code (elementwise-f32.ts), by code; pow and the int32 products have none. */
+const SIMD_OP: readonly (BinaryF32Op | null)[] = ['add', 'sub', 'mul', 'div', null, 'maximum', 'minimum', 'eq', 'ne', 'lt', 'le', 'gt', 'ge', null, null];
 
-function inner(code: BinaryCode, a: FloatArray, ai: number, as: number, b: FloatArray, bi: number, bs: number, o: FloatArray, oi: number, n: number): void {
+/** aᵇ for int32 a and non-negative integer b, wrapping like int32 multiplication (square-and-multiply with Math.imul). */
+function ipow(a: number, b: number): number {
+  let result = 1;
+  while (b > 0) {
+    if (b & 1) result = Math.imul(result, a);
+    a = Math.imul(a, a);
+    b >>>= 1;
+  }
+  return result;
+}
+
+function inner(code: BinaryCode, a: Storage, ai: number, as: number, b: Storage, bi: number, bs: number, o: Storage, oi: number, n: number): void {
   switch (code) {
     case BinaryCode.Add: for (let i = 0; i < n; i++, ai += as, bi += bs) o[oi + i] = a[ai] + b[bi]; break;
     case BinaryCode.Sub: for (let i = 0; i < n; i++, ai += as, bi += bs) o[oi + i] = a[ai] - b[bi]; break;
@@ -28,6 +44,8 @@ function inner(code: BinaryCode, a: FloatArray, ai: number, as: number, b: Float
     case BinaryCode.Le: for (let i = 0; i < n; i++, ai += as, bi += bs) o[oi + i] = a[ai] <= b[bi] ? 1 : 0; break;
     case BinaryCode.Gt: for (let i = 0; i < n; i++, ai += as, bi += bs) o[oi + i] = a[ai] > b[bi] ? 1 : 0; break;
     case BinaryCode.Ge: for (let i = 0; i < n; i++, ai += as, bi += bs) o[oi + i] = a[ai] >= b[bi] ? 1 : 0; break;
+    case BinaryCode.IMul: for (let i = 0; i < n; i++, ai += as, bi += bs) o[oi + i] = Math.imul(a[ai], b[bi]); break;
+    case BinaryCode.IPow: for (let i = 0; i < n; i++, ai += as, bi += bs) o[oi + i] = ipow(a[ai], b[bi]); break;
   }
 }
 
@@ -57,7 +75,7 @@ export function forEachRow(outShape: Shape, strides: number[][], row: (offsets: 
   }
 }
 
-export function binaryKernel(code: BinaryCode, a: FloatArray, aShape: Shape, b: FloatArray, bShape: Shape, out: FloatArray, outShape: Shape): void {
+export function binaryKernel(code: BinaryCode, a: Storage, aShape: Shape, b: Storage, bShape: Shape, out: Storage, outShape: Shape): void {
   const n = out.length;
   if (n === 0) return;
   const simd = SIMD_OP[code];
@@ -81,7 +99,7 @@ export function binaryKernel(code: BinaryCode, a: FloatArray, aShape: Shape, b: 
 }
 
 /** out = cond ? a : b, all three broadcast to outShape. */
-export function whereKernel(cond: FloatArray | Int32Array, cShape: Shape, a: FloatArray, aShape: Shape, b: FloatArray, bShape: Shape, out: FloatArray, outShape: Shape): void {
+export function whereKernel(cond: Storage, cShape: Shape, a: Storage, aShape: Shape, b: Storage, bShape: Shape, out: Storage, outShape: Shape): void {
   if (out.length === 0) return;
   const nd = outShape.length;
   if (nd === 0) {
@@ -124,8 +142,8 @@ export function scalarKernel(code: BinaryCode, a: FloatArray, s: number, out: Fl
   throw new Error(`scalarKernel: unsupported op code ${code}`);
 }
 
-/** out = a op b elementwise for same-length contiguous operands of one float type. */
-export function sameShapeKernel(code: BinaryCode, a: FloatArray, b: FloatArray, out: FloatArray): boolean {
+/** out = a op b elementwise for same-length contiguous operands of one float type; false when it does not apply. */
+export function sameShapeKernel(code: BinaryCode, a: Storage, b: Storage, out: Storage): boolean {
   const n = out.length;
   if (a instanceof Float32Array && b instanceof Float32Array && out instanceof Float32Array) {
     switch (code) {

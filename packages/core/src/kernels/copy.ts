@@ -1,7 +1,7 @@
 /**
  * Strided copy: the one kernel behind permute, expand, slice, pad, concat and their backward scatters.
  * Reads `src` at `srcOff + Σ idx[d]·srcStrides[d]` and writes `dst` at `dstOff + Σ idx[d]·dstStrides[d]`
- * for every index of `shape`; with `accumulate` it adds instead of overwriting.
+ * for every index of `shape`.
  */
 import type { Storage } from './types.js';
 import { forEachRow } from './binary.js';
@@ -11,10 +11,10 @@ const SET_MIN = 64;
 
 export function stridedCopy(
   src: Storage, srcOff: number, srcStrides: number[], shape: readonly number[],
-  dst: Storage, dstOff: number, dstStrides: number[], accumulate = false,
+  dst: Storage, dstOff: number, dstStrides: number[],
 ): void {
   if (shape.length === 0) {
-    dst[dstOff] = accumulate ? dst[dstOff] + src[srcOff] : src[srcOff];
+    dst[dstOff] = src[srcOff];
     return;
   }
   for (let d = 0; d < shape.length; d++) if (shape[d] === 0) return;
@@ -31,11 +31,10 @@ export function stridedCopy(
     }
   }
   const last = dims.length - 1, len = dims[last], sl = ss[last], dl = ds[last];
-  if (!accumulate && dims.length <= 4 && len < SET_MIN) return copy4(src, srcOff, ss, dims, dst, dstOff, ds);
+  if (dims.length <= 4 && len < SET_MIN) return copy4(src, srcOff, ss, dims, dst, dstOff, ds);
   forEachRow(dims, [ss, ds], (off) => {
     let si = srcOff + off[0], di = dstOff + off[1];
-    if (accumulate) for (let i = 0; i < len; i++, si += sl, di += dl) dst[di] += src[si];
-    else if (sl === 1 && dl === 1 && len >= SET_MIN) dst.set(src.subarray(si, si + len) as ArrayLike<number>, di);
+    if (sl === 1 && dl === 1 && len >= SET_MIN) dst.set(src.subarray(si, si + len) as ArrayLike<number>, di);
     else for (let i = 0; i < len; i++, si += sl, di += dl) dst[di] = src[si];
   });
 }

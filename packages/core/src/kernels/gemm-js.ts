@@ -119,7 +119,8 @@ function microTile(
 /**
  * Packed GotoBLAS-style multiply: for each kc-slab of the shared dimension, op(B) is packed into NR-column panels
  * and, per mc-block of rows, op(A) into MR-row panels; packing reads transposed operands through strides, so no
- * transpose is ever materialised. Products accumulate in float64 and are rounded once when stored.
+ * transpose is ever materialised. Products accumulate in float64 within a kc-slab; each slab's sum is added into
+ * `out`, so a float32 result is rounded once per slab (once in all when k ≤ KC).
  */
 export function gemmTiled(
   transA: boolean, transB: boolean, m: number, n: number, k: number,

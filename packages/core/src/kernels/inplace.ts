@@ -20,6 +20,11 @@ export function mulScalarK(x: FloatArray, s: number): void {
   for (let i = 0; i < x.length; i++) x[i] *= s;
 }
 
+/** x /= s (a true division, not a multiplication by 1/s, so x.div_(3) equals x.div(3) bit for bit) */
+export function divScalarK(x: FloatArray, s: number): void {
+  for (let i = 0; i < x.length; i++) x[i] /= s;
+}
+
 export function divK(x: FloatArray, y: FloatArray): void {
   for (let i = 0; i < x.length; i++) x[i] /= y[i];
 }

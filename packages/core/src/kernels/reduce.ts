@@ -1,8 +1,9 @@
 /**
  * Reductions along one axis of a contiguous tensor viewed as [outer, n, inner]. Multi-axis reductions apply these one
- * axis at a time (see ops/reduce.ts).
+ * axis at a time (see ops/reduce.ts). They accept int32 arrays too: accumulation happens in double precision, and the
+ * caller picks the output array's type.
  */
-import type { FloatArray, Storage } from './types.js';
+import type { Storage } from './types.js';
 import { reduceF32, SIMD_MIN } from './wasm/elementwise-f32.js';
 
 export enum ReduceCode { Sum, Max, Min, Prod }
@@ -10,9 +11,9 @@ export enum ReduceCode { Sum, Max, Min, Prod }
 /** The float32 SIMD reduction of each code (elementwise-f32.ts), by code; prod has none. */
 const SIMD_REDUCE = ['sum', 'max', 'min', null] as const;
 
-export function reduceAxis(code: ReduceCode, x: FloatArray, outer: number, n: number, inner: number, out: FloatArray): void {
+export function reduceAxis(code: ReduceCode, x: Storage, outer: number, n: number, inner: number, out: Storage): void {
   const simd = SIMD_REDUCE[code];
-  if (simd && x.length >= SIMD_MIN && x instanceof Float32Array && reduceF32(simd, x, outer, n, inner, out as Float32Array)) return;
+  if (simd && x.length >= SIMD_MIN && x instanceof Float32Array && out instanceof Float32Array && reduceF32(simd, x, outer, n, inner, out)) return;
   for (let o = 0; o < outer; o++) {
     const base = o * n * inner, ob = o * inner;
     for (let j = 0; j < inner; j++) {
@@ -50,7 +51,7 @@ export function reduceAxis(code: ReduceCode, x: FloatArray, outer: number, n: nu
 }
 
 /** Index of the first maximum (or minimum) along the axis; NaN counts as the extreme, like PyTorch. */
-export function argReduceAxis(isMax: boolean, x: FloatArray, outer: number, n: number, inner: number, out: Storage): void {
+export function argReduceAxis(isMax: boolean, x: Storage, outer: number, n: number, inner: number, out: Storage): void {
   for (let o = 0; o < outer; o++) {
     const base = o * n * inner, ob = o * inner;
     for (let j = 0; j < inner; j++) {

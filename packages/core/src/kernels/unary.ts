@@ -109,7 +109,18 @@ export function leakyReluK(x: FloatArray, o: FloatArray, slope: number): void {
   }
 }
 
-export function clampK(x: FloatArray, o: FloatArray, lo: number, hi: number): void {
+/** int32 → int32 kernels for the ops whose PyTorch result on integers stays integer; they wrap like int32 (|-2³¹| = -2³¹). */
+export type IntKernel = (x: Int32Array, out: Int32Array) => void;
+
+export const negIntK: IntKernel = (x, o) => { for (let i = 0; i < x.length; i++) o[i] = -x[i]; };
+export const absIntK: IntKernel = (x, o) => { for (let i = 0; i < x.length; i++) o[i] = Math.abs(x[i]); };
+export const signIntK: IntKernel = (x, o) => { for (let i = 0; i < x.length; i++) o[i] = Math.sign(x[i]); };
+export const reluIntK: IntKernel = (x, o) => { for (let i = 0; i < x.length; i++) o[i] = x[i] > 0 ? x[i] : 0; };
+/** Math.imul, because x·x in double loses the low bits above 2⁵³ and would then wrap to the wrong int32. */
+export const squareIntK: IntKernel = (x, o) => { for (let i = 0; i < x.length; i++) o[i] = Math.imul(x[i], x[i]); };
+
+/** Works for float and int32 arrays alike (bounds of an int32 clamp are integers). */
+export function clampK(x: FloatArray | Int32Array, o: FloatArray | Int32Array, lo: number, hi: number): void {
   for (let i = 0; i < x.length; i++) {
     const v = x[i];
     o[i] = v < lo ? lo : v > hi ? hi : v;

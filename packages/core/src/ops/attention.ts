@@ -10,7 +10,7 @@ import { record } from '../autograd/node.js';
 import { attentionK, type AttentionMask } from '../kernels/attention.js';
 import type { FloatArray } from '../kernels/types.js';
 import { defaultGenerator, Generator } from '../random.js';
-import { broadcastShapes, broadcastStrides, broadcastsTo, fmtShape, sizeOf, type Shape } from '../shape.js';
+import { broadcastPair, broadcastStrides, broadcastsTo, fmtShape, sizeOf, type Shape } from '../shape.js';
 import { checkOptionKeys, describeValue } from '../validate.js';
 import { defineOp } from './registry.js';
 import { cast } from './cast.js';
@@ -89,8 +89,8 @@ function plan(fn: string, q: Tensor, k: Tensor, v: Tensor | null, opts: ScaledDo
   const L = q.shape[q.ndim - 2], E = q.shape[q.ndim - 1], S = k.shape[k.ndim - 2];
   if (k.shape[k.ndim - 1] !== E) throw new Error(`${fn}: query ${fmtShape(q.shape)} and key ${fmtShape(k.shape)} must have the same last dimension`);
   if (v && v.shape[v.ndim - 2] !== S) throw new Error(`${fn}: key ${fmtShape(k.shape)} and value ${fmtShape(v.shape)} must have the same length (dimension -2)`);
-  let batch = broadcastShapes(q.shape.slice(0, -2), k.shape.slice(0, -2), `${fn} (batch dimensions of query and key)`);
-  if (v) batch = broadcastShapes(batch, v.shape.slice(0, -2), `${fn} (batch dimensions of query, key and value)`);
+  let batch = broadcastPair(q.shape.slice(0, -2), k.shape.slice(0, -2), `${fn} (batch dimensions of query and key)`);
+  if (v) batch = broadcastPair(batch, v.shape.slice(0, -2), `${fn} (batch dimensions of query, key and value)`);
   const Ev = v ? v.shape[v.ndim - 1] : 0;
 
   const causal = opts.isCausal ?? false;

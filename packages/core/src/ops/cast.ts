@@ -1,18 +1,26 @@
 /** dtype conversion and copying. */
 import { Tensor } from '../tensor.js';
 import { record } from '../autograd/node.js';
-import { allocate, isDType, type DType } from '../dtype.js';
+import { allocate, fitsInt32, isDType, type DType } from '../dtype.js';
+import { describeValue } from '../describe.js';
 import { defineOp } from './registry.js';
 
 export const cast = defineOp({
   name: 'cast', family: 'dtype', differentiable: true, primitive: true,
-  summary: 'converts to another dtype (`to` is an alias); to int32 truncates and stops gradients', grad: 'g cast back to the input dtype',
+  summary: 'converts to another dtype (`to` is an alias); to int32 truncates toward zero and stops gradients', grad: 'g cast back to the input dtype',
 }, (x: Tensor, dtype: DType): Tensor => {
-  if (!isDType(dtype)) throw new Error(`cast: unknown dtype '${String(dtype)}' (use 'float32', 'float64' or 'int32')`);
+  if (!(x instanceof Tensor)) throw new Error(`cast: expected a Tensor, got ${describeValue(x)}`);
+  if (!isDType(dtype)) throw new Error(`cast: unknown dtype ${describeValue(dtype)} (use 'float32', 'float64' or 'int32')`);
   if (x.dtype === dtype) return x;
-  const data = allocate(dtype, x.size);
+  const data = allocate(dtype, x.size, x.shape);
   if (dtype === 'int32') {
-    for (let i = 0; i < data.length; i++) data[i] = Math.trunc(x.data[i]);
+    // Truncation toward zero, like PyTorch; a value with no int32 truncation (NaN, ±Infinity, beyond ±2³¹) is an error
+    // here, where PyTorch's result is undefined behaviour.
+    for (let i = 0; i < data.length; i++) {
+      const v = Math.trunc(x.data[i]);
+      if (!fitsInt32(v)) throw new Error(`cast: value ${x.data[i]} at flat index ${i} of a tensor of shape [${x.shape.join(', ')}] cannot be converted to int32`);
+      data[i] = v;
+    }
     return new Tensor(data, x.shape, dtype);
   }
   data.set(x.data as ArrayLike<number>);
@@ -25,13 +33,14 @@ export const clone = defineOp({
   name: 'clone', family: 'dtype', differentiable: true, primitive: true,
   summary: 'a copy with its own storage', grad: 'g',
 }, (x: Tensor): Tensor => {
-  const data = allocate(x.dtype, x.size);
+  if (!(x instanceof Tensor)) throw new Error(`clone: expected a Tensor, got ${describeValue(x)}`);
+  const data = allocate(x.dtype, x.size, x.shape);
   data.set(x.data as ArrayLike<number>);
   return record('clone', new Tensor(data, x.shape, x.dtype), [x], (g) => [g], []);
 });
 
-/** int32 tensors compute in float32 (see dtype.ts); float tensors pass through untouched. */
+/** For ops that have no integer form (exp, mean, softmax, …): int32 computes in float32; float tensors pass through. */
 export function asFloat(x: Tensor, op: string): Tensor {
-  if (!(x instanceof Tensor)) throw new Error(`${op}: expected a Tensor, got ${x === null ? 'null' : typeof x}`);
+  if (!(x instanceof Tensor)) throw new Error(`${op}: expected a Tensor, got ${describeValue(x)}`);
   return x.dtype === 'int32' ? cast(x, 'float32') : x;
 }

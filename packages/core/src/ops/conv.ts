@@ -14,7 +14,7 @@ import { Tensor } from '../tensor.js';
 import { record } from '../autograd/node.js';
 import { convForward, convInputGrad, convWeightGrad, type ConvGeometry } from '../kernels/conv.js';
 import type { FloatArray } from '../kernels/types.js';
-import { promote } from '../dtype.js';
+import { floatDType, promoteTypes } from '../dtype.js';
 import { fmtShape } from '../shape.js';
 import { checkOptionKeys, describeValue } from '../validate.js';
 import { defineOp } from './registry.js';
@@ -135,7 +135,8 @@ function checkGroups(groups: unknown, fn: string): number {
 
 /** Brings x, w (and b) to one float dtype, as matmul and linear do. */
 function unify(x: Tensor, w: Tensor, b: Tensor | null): [Tensor, Tensor, Tensor | null] {
-  const dt = b ? promote(promote(x.dtype, w.dtype), b.dtype) : promote(x.dtype, w.dtype);
+  // Convolutions compute in a float dtype (int32 operands in float32), promoted like matmul's operands.
+  const dt = floatDType(b ? promoteTypes(promoteTypes(x.dtype, w.dtype), b.dtype) : promoteTypes(x.dtype, w.dtype));
   const to = (t: Tensor) => (t.dtype === dt ? t : cast(t, dt));
   return [to(x), to(w), b ? to(b) : null];
 }

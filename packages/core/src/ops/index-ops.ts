@@ -5,26 +5,20 @@
  */
 import { Tensor, type IndexLike, type NestedArray } from '../tensor.js';
 import { record } from '../autograd/node.js';
-import { tensor } from '../creation.js';
+import { readIndices } from '../indices.js';
 import { fmtShape, normAxis, sameShape, sizeOf, stridesOf } from '../shape.js';
-import { describeValue } from '../validate.js';
+import { describeValue, expectTensor } from '../validate.js';
 import { defineOp } from './registry.js';
 import { mul } from './binary.js';
 import { slice } from './shape.js';
 
 /** Validates integer indices against an axis of size n; negatives are rejected like PyTorch's index_select. */
 function toIndices(indices: IndexLike | NestedArray, n: number, op: string): { data: Int32Array; shape: readonly number[] } {
-  const t = indices instanceof Tensor ? indices : Array.isArray(indices) || typeof indices === 'number' ? tensor(indices as NestedArray, { dtype: 'float64' })
-    : indices instanceof Int32Array ? tensor(indices) : null;
-  if (t === null) throw new Error(`${op}: indices must be a Tensor, an array of integers or an Int32Array`);
-  const data = new Int32Array(t.size);
-  for (let i = 0; i < t.size; i++) {
-    const v = t.data[i];
-    if (!Number.isInteger(v)) throw new Error(`${op}: indices must be integers, got ${v} at position ${i}`);
-    if (v < 0 || v >= n) throw new Error(`${op}: index ${v} is out of range for an axis of size ${n}`);
-    data[i] = v;
+  const { values, shape } = readIndices(indices, op);
+  for (let i = 0; i < values.length; i++) {
+    if (values[i] < 0 || values[i] >= n) throw new Error(`${op}: index ${values[i]} is out of range for an axis of size ${n}`);
   }
-  return { data, shape: t.shape };
+  return { data: values, shape };
 }
 
 function indexAdd(g: Tensor, axis: number, idx: Int32Array, shape: readonly number[]): Tensor {
@@ -61,6 +55,7 @@ export const indexSelect = defineOp({
   name: 'indexSelect', family: 'indexing', differentiable: true, primitive: true,
   summary: 'picks whole slices along axis by a 1-D list of indices (repeats allowed)', grad: 'g added back into zeros at the picked positions (repeats accumulate)',
 }, (x: Tensor, axis: number, indices: IndexLike): Tensor => {
+  expectTensor(x, 'indexSelect');
   const a = normAxis(axis, x.ndim, 'indexSelect', x.shape);
   const { data, shape } = toIndices(indices, x.shape[a], 'indexSelect');
   if (shape.length > 1) throw new Error(`indexSelect: indices must be 1-D, got shape ${fmtShape(shape)}`);
@@ -107,6 +102,7 @@ export const gather = defineOp({
   name: 'gather', family: 'indexing', differentiable: true, primitive: true,
   summary: 'out[…i…] = x[…index[…i…]…] along axis (torch.gather); index has x’s ndim', grad: 'g scatter-added into zeros at the gathered positions',
 }, (x: Tensor, axis: number, index: Tensor | NestedArray): Tensor => {
+  expectTensor(x, 'gather');
   const a = normAxis(axis, x.ndim, 'gather', x.shape);
   const { data, shape } = toIndices(index, x.shape[a], 'gather');
   if (shape.length !== x.ndim || shape.some((d, k) => k !== a && d > x.shape[k])) {

@@ -9,15 +9,22 @@ import * as K from '../kernels/inplace.js';
 import { fmtShape, sameShape, broadcastsTo } from '../shape.js';
 import { broadcastTo } from './shape.js';
 import { cast } from './cast.js';
+import { describeValue } from '../describe.js';
 
 /** `y` as a contiguous array of x's shape and dtype (broadcast and cast if needed); shared with Tensor.assign. */
 export function inPlaceOperand(x: Tensor, y: Tensor, op: string): FloatArray {
-  if (!(y instanceof Tensor)) throw new Error(`${op}: operand must be a Tensor or a number`);
+  if (!(y instanceof Tensor)) throw new Error(`${op}: operand must be a Tensor or a number, got ${describeValue(y)}`);
   if (!sameShape(x.shape, y.shape)) {
     if (!broadcastsTo(y.shape, x.shape)) throw new Error(`${op}: operand of shape ${fmtShape(y.shape)} cannot be broadcast to the updated tensor's shape ${fmtShape(x.shape)}`);
     y = broadcastTo(y.detach(), x.shape);
   }
-  if (y.dtype !== x.dtype) y = cast(y.detach(), x.dtype);
+  if (y.dtype !== x.dtype) {
+    try {
+      y = cast(y.detach(), x.dtype);
+    } catch (e) {
+      throw new Error(`${op}: ${(e as Error).message}`);
+    }
+  }
   return y.data as FloatArray;
 }
 
@@ -29,7 +36,7 @@ function target(x: Tensor, op: string): FloatArray {
 }
 
 function scalar(v: number, op: string, what = 'operand'): number {
-  if (typeof v !== 'number') throw new Error(`${op}: ${what} must be a number, got ${v === null ? 'null' : typeof v}`);
+  if (typeof v !== 'number') throw new Error(`${op}: ${what} must be a number, got ${describeValue(v)}`);
   return v;
 }
 
@@ -39,9 +46,10 @@ function modified(x: Tensor, d: FloatArray): FloatArray {
   return d;
 }
 
-export function addInPlace(x: Tensor, y: Tensor | number, alpha: number, op: string): void {
+/** x += sign · alpha · y (sign -1 for sub_, so alpha is checked as the user passed it). */
+export function addInPlace(x: Tensor, y: Tensor | number, alpha: number, sign: 1 | -1, op: string): void {
   const d = target(x, op);
-  scalar(alpha, op, 'alpha');
+  alpha = sign * scalar(alpha, op, 'alpha');
   if (typeof y === 'number') K.addScalarK(modified(x, d), alpha * y);
   else {
     const v = inPlaceOperand(x, y, op);
@@ -51,7 +59,7 @@ export function addInPlace(x: Tensor, y: Tensor | number, alpha: number, op: str
 
 export function mulInPlace(x: Tensor, y: Tensor | number): void {
   const d = target(x, 'mul_');
-  if (typeof y === 'number') K.mulScalarK(modified(x, d), y);
+  if (typeof y === 'number') K.mulScalarK(modified(x, d), x.dtype === 'float32' ? Math.fround(y) : y);
   else {
     const v = inPlaceOperand(x, y, 'mul_');
     K.mulK(modified(x, d), v);
@@ -60,7 +68,7 @@ export function mulInPlace(x: Tensor, y: Tensor | number): void {
 
 export function divInPlace(x: Tensor, y: Tensor | number): void {
   const d = target(x, 'div_');
-  if (typeof y === 'number') K.mulScalarK(modified(x, d), 1 / y);
+  if (typeof y === 'number') K.divScalarK(modified(x, d), x.dtype === 'float32' ? Math.fround(y) : y);
   else {
     const v = inPlaceOperand(x, y, 'div_');
     K.divK(modified(x, d), v);

@@ -1,6 +1,6 @@
 /**
- * Truth tests and logical reductions. Results are 0/1 in x's float dtype (float32 for int32 input), like the comparison
- * ops, and record no graph: their derivative is zero wherever it exists.
+ * Truth tests and logical reductions. Results are int32 0/1, like the comparison ops (tensorgrad has no bool dtype), and
+ * record no graph: their derivative is zero wherever it exists.
  */
 import { Tensor, type Axis } from '../tensor.js';
 import { isfiniteK, isnanK, nonzeroK } from '../kernels/logical.js';
@@ -11,18 +11,18 @@ import { normAxes, reducedShape, sizeOf } from '../shape.js';
 import { defineOp } from './registry.js';
 import { expectTensor } from './args.js';
 
-function elementwise(name: string, summary: string, kernel: (x: Tensor['data'], out: FloatArray) => void) {
+function elementwise(name: string, summary: string, kernel: (x: Tensor['data'], out: Tensor['data']) => void) {
   return defineOp({ name, family: 'comparison', differentiable: false, primitive: true, summary, grad: '' }, (x: Tensor): Tensor => {
     expectTensor(x, name);
-    const out = Tensor.empty(x.shape, floatDType(x.dtype));
-    kernel(x.data, out.data as FloatArray);
+    const out = Tensor.empty(x.shape, 'int32');
+    kernel(x.data, out.data);
     return out;
   });
 }
 
-/** 1 where x is NaN, else 0 (in x's float dtype). */
+/** 1 where x is NaN, else 0 (int32). */
 export const isnan = elementwise('isnan', '1 where x is NaN, else 0', isnanK);
-/** 1 where x is neither NaN nor ±Infinity, else 0 (in x's float dtype). */
+/** 1 where x is neither NaN nor ±Infinity, else 0 (int32). */
 export const isfinite = elementwise('isfinite', '1 where x is neither NaN nor ±Infinity, else 0', isfiniteK);
 
 function logicalReduce(name: 'all' | 'any') {
@@ -47,7 +47,8 @@ function logicalReduce(name: 'all' | 'any') {
       data = out;
       shape[ax] = 1;
     }
-    return new Tensor(data, reducedShape(x.shape, axes, keepdim), dtype);
+    // The reduction ran in float (an empty axis gives ±Infinity before the test above); the result is int32 0/1.
+    return new Tensor(Int32Array.from(data), reducedShape(x.shape, axes, keepdim), 'int32');
   });
 }
 

@@ -7,7 +7,7 @@ import { Tensor } from '../tensor.js';
 import { record } from '../autograd/node.js';
 import { maskedFillK, triangleK } from '../kernels/mask.js';
 import { stridedCopy } from '../kernels/copy.js';
-import { broadcastShapes, broadcastStrides, fmtShape, sizeOf, stridesOf } from '../shape.js';
+import { broadcastPair, broadcastStrides, fmtShape, sizeOf, stridesOf } from '../shape.js';
 import { describeValue } from '../validate.js';
 import { defineOp } from './registry.js';
 import { expectInt, expectTensor } from './args.js';
@@ -52,7 +52,7 @@ export const maskedFill = defineOp({
   if (x.dtype === 'int32' && !(Number.isInteger(value) && value >= -2147483648 && value <= 2147483647)) {
     throw new Error(`maskedFill: value ${value} cannot be stored in an int32 tensor (shape ${fmtShape(x.shape)})`);
   }
-  const shape = broadcastShapes(x.shape, mask.shape, 'maskedFill');
+  const shape = broadcastPair(x.shape, mask.shape, 'maskedFill');
   const out = Tensor.empty(shape, x.dtype);
   stridedCopy(x.data, 0, broadcastStrides(x.shape, shape), shape, out.data, 0, stridesOf(shape));
   maskedFillK(mask.data, mask.shape, out.data, shape, value);

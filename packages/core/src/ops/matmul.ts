@@ -7,8 +7,9 @@ import { Tensor } from '../tensor.js';
 import { record } from '../autograd/node.js';
 import { gemm, gemmBatched } from '../kernels/gemm.js';
 import type { FloatArray } from '../kernels/types.js';
-import { promote } from '../dtype.js';
-import { broadcastShapes, broadcastStrides, fmtShape, sizeOf } from '../shape.js';
+import { floatDType, promoteTypes } from '../dtype.js';
+import { describeValue } from '../describe.js';
+import { broadcastPair, broadcastStrides, fmtShape, sizeOf } from '../shape.js';
 import { defineOp } from './registry.js';
 import { cast } from './cast.js';
 import { reshape } from './shape.js';
@@ -26,7 +27,7 @@ export function mm(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tens
     throw new Error(`matmul: shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)} are not aligned (${ka} ≠ ${kb})`);
   }
   const batchA = a.shape.slice(0, ra - 2), batchB = b.shape.slice(0, rb - 2);
-  const batch = broadcastShapes(batchA, batchB, 'matmul (batch dimensions)');
+  const batch = broadcastPair(batchA, batchB, 'matmul (batch dimensions)');
   const out = Tensor.empty([...batch, m, n], a.dtype);
   const nb = sizeOf(batch);
   const sa = broadcastStrides(batchA, batch), sb = broadcastStrides(batchB, batch);
@@ -75,15 +76,15 @@ export const matmul = defineOp({
   summary: 'matrix product with PyTorch semantics: 1-D·1-D dot, 1-D/2-D mixes, batched N-D with broadcast batch dimensions',
   grad: 'a: g · bᵀ; b: aᵀ · g (summed over broadcast batch dimensions)',
 }, (a: Tensor, b: Tensor): Tensor => {
-  if (!(a instanceof Tensor) || !(b instanceof Tensor)) throw new Error('matmul: both operands must be Tensors');
+  if (!(a instanceof Tensor) || !(b instanceof Tensor)) throw new Error(`matmul: both operands must be Tensors, got ${describeValue(a)} and ${describeValue(b)}`);
   if (a.ndim === 0 || b.ndim === 0) throw new Error(`matmul: both operands need at least 1 dimension, got shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
-  const dt = promote(a.dtype, b.dtype);
+  // The shared dimension, checked on the user's shapes before 1-D operands are reshaped into matrices.
+  const k = a.shape[a.ndim - 1], kb = b.shape[b.ndim === 1 ? 0 : b.ndim - 2];
+  if (k !== kb) throw new Error(`matmul: shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)} are not aligned (${k} ≠ ${kb})`);
+  // int32 operands compute in float32: there is no integer gemm kernel.
+  const dt = floatDType(promoteTypes(a.dtype, b.dtype));
   const x = a.dtype === dt ? a : cast(a, dt), y = b.dtype === dt ? b : cast(b, dt);
-  const k = x.shape[x.ndim - 1];
-  if (x.ndim === 1 && y.ndim === 1) {
-    if (y.shape[0] !== k) throw new Error(`matmul: shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)} are not aligned (${k} ≠ ${y.shape[0]})`);
-    return reshape(mm(reshape(x, [1, k]), reshape(y, [k, 1]), false, false), []);
-  }
+  if (x.ndim === 1 && y.ndim === 1) return reshape(mm(reshape(x, [1, k]), reshape(y, [k, 1]), false, false), []);
   if (x.ndim === 1) {
     const r = mm(reshape(x, [1, k]), y, false, false);
     return reshape(r, [...r.shape.slice(0, -2), r.shape[r.ndim - 1]]);
@@ -104,12 +105,13 @@ export const linear = defineOp({
   summary: 'x · wᵀ + b for w of shape [out, in] and x of shape [..., in] (b optional), without copying wᵀ',
   grad: 'composite (matmul with a transposed operand)',
 }, (x: Tensor, w: Tensor, b?: Tensor | null): Tensor => {
-  if (!(x instanceof Tensor) || !(w instanceof Tensor)) throw new Error('linear: input and weight must be Tensors');
+  if (!(x instanceof Tensor) || !(w instanceof Tensor)) throw new Error(`linear: input and weight must be Tensors, got ${describeValue(x)} and ${describeValue(w)}`);
+  if (b !== undefined && b !== null && !(b instanceof Tensor)) throw new Error(`linear: bias must be a Tensor, null or undefined, got ${describeValue(b)}`);
   if (w.ndim !== 2 || x.ndim === 0 || x.shape[x.ndim - 1] !== w.shape[1]) {
     throw new Error(`linear: input of shape ${fmtShape(x.shape)} does not fit weight of shape ${fmtShape(w.shape)} (expected weight [out, ${x.ndim ? x.shape[x.ndim - 1] : '?'}])`);
   }
   if (b && (b.ndim !== 1 || b.shape[0] !== w.shape[0])) throw new Error(`linear: bias of shape ${fmtShape(b.shape)} does not match weight of shape ${fmtShape(w.shape)} (expected [${w.shape[0]}])`);
-  const dt = promote(x.dtype, w.dtype);
+  const dt = floatDType(promoteTypes(x.dtype, w.dtype));
   const xx = x.dtype === dt ? x : cast(x, dt), ww = w.dtype === dt ? w : cast(w, dt);
   const lead = x.shape.slice(0, -1);
   const y = mm(reshape(xx, [lead.length ? sizeOf(lead) : 1, w.shape[1]]), ww, false, true);

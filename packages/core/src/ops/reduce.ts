@@ -6,28 +6,50 @@ import { Tensor, type Axis } from '../tensor.js';
 import { record } from '../autograd/node.js';
 import { argReduceAxis, ReduceCode, reduceAxis } from '../kernels/reduce.js';
 import type { FloatArray } from '../kernels/types.js';
-import { allocate } from '../dtype.js';
+import { allocate, fitsInt32 } from '../dtype.js';
+import { describeValue } from '../describe.js';
+import { expectBoolean, expectNumber, expectTensor } from '../validate.js';
 import { broadcastsTo, fmtShape, normAxes, normAxis, reducedShape, sameShape, sizeOf, type Shape } from '../shape.js';
 import { defineOp } from './registry.js';
-import { asFloat } from './cast.js';
+import { asFloat, cast } from './cast.js';
 import { broadcastTo, reshape } from './shape.js';
 import { add, div, eq, mul, sub } from './binary.js';
 import { abs, exp, log, sqrt, square } from './unary.js';
 
-/** Reduces the given (sorted) axes one at a time; the result has the keepdim shape. */
-function reduceRaw(code: ReduceCode, x: Tensor, axes: readonly number[]): Tensor {
+/**
+ * Reduces the given (sorted) axes one at a time; the result has the keepdim shape and x's dtype. An int32 sum runs in
+ * float64, which is exact for int32 inputs, and then must fit int32: PyTorch's int32 sum is an exact int64, so a total
+ * tensorgrad cannot represent is an error rather than a wrapped value.
+ */
+function reduceRaw(code: ReduceCode, x: Tensor, axes: readonly number[], op: string): Tensor {
+  const exactInt = x.dtype === 'int32' && code === ReduceCode.Sum;
   let data = x.data as FloatArray;
   const shape = x.shape.slice();
   for (let k = axes.length - 1; k >= 0; k--) {
     const ax = axes[k];
     const outer = sizeOf(shape.slice(0, ax)), n = shape[ax], inner = sizeOf(shape.slice(ax + 1));
-    const out = allocate(x.dtype, outer * inner) as FloatArray;
+    shape[ax] = 1;
+    const out = allocate(exactInt ? 'float64' : x.dtype, outer * inner, shape) as FloatArray;
     reduceAxis(code, data, outer, n, inner, out);
     data = out;
-    shape[ax] = 1;
   }
   if (axes.length === 0) data = data.slice();
+  if (exactInt && !(data instanceof Int32Array)) {
+    const ints = allocate('int32', data.length, shape);
+    for (let i = 0; i < data.length; i++) {
+      if (!fitsInt32(data[i])) throw new Error(`${op}: the int32 sum ${data[i]} does not fit in int32 (PyTorch would return int64); cast to float64 first`);
+      ints[i] = data[i];
+    }
+    return new Tensor(ints, shape, 'int32');
+  }
   return new Tensor(data, shape, x.dtype);
+}
+
+/** Validates a reduction's common arguments and returns the sorted axes. */
+function reduction(x: Tensor, axis: Axis, keepdim: unknown, op: string): number[] {
+  expectTensor(x, op);
+  expectBoolean(keepdim, op, 'keepdim');
+  return normAxes(axis, x.shape, op);
 }
 
 function finish(keep: Tensor, x: Tensor, axes: readonly number[], keepdim: boolean): Tensor {
@@ -38,9 +60,8 @@ export const sum = defineOp({
   name: 'sum', family: 'reduction', differentiable: true, primitive: true,
   summary: 'sum over axes', grad: 'g broadcast back over the reduced axes',
 }, (x: Tensor, axis?: Axis, keepdim = false): Tensor => {
-  x = asFloat(x, 'sum');
-  const axes = normAxes(axis, x.shape, 'sum');
-  const out = finish(reduceRaw(ReduceCode.Sum, x, axes), x, axes, keepdim);
+  const axes = reduction(x, axis, keepdim, 'sum');
+  const out = finish(reduceRaw(ReduceCode.Sum, x, axes, 'sum'), x, axes, keepdim);
   return record('sum', out, [x], (g) => [broadcastTo(reshape(g, reducedShape(x.shape, axes, true)), x.shape)], []);
 });
 
@@ -50,15 +71,14 @@ function extreme(name: 'max' | 'min', code: ReduceCode) {
     summary: `${name === 'max' ? 'largest' : 'smallest'} value over axes (values only; see arg${name})`,
     grad: `g to the ${name === 'max' ? 'maximal' : 'minimal'} elements, split evenly between ties`,
   }, (x: Tensor, axis?: Axis, keepdim = false): Tensor => {
-    x = asFloat(x, name);
-    const axes = normAxes(axis, x.shape, name);
+    const axes = reduction(x, axis, keepdim, name);
     for (const a of axes) {
       if (x.shape[a] === 0) throw new Error(`${name}: cannot reduce over axis ${a} of size 0 (shape ${fmtShape(x.shape)})`);
     }
-    const keep = reduceRaw(code, x, axes);
+    const keep = reduceRaw(code, x, axes, name);
     const out = finish(keep, x, axes, keepdim);
     return record(name, out, [x], (g) => {
-      const mask = eq(x, keep);
+      const mask = cast(eq(x, keep), x.dtype);
       const share = div(mask, sum(mask, axes, true));
       return [mul(share, reshape(g, keep.shape))];
     }, [x, out]);
@@ -88,8 +108,9 @@ export const mean = defineOp({
   name: 'mean', family: 'reduction', differentiable: true, primitive: false,
   summary: 'arithmetic mean over axes', grad: 'composite: sum / n',
 }, (x: Tensor, axis?: Axis, keepdim = false): Tensor => {
-  x = asFloat(x, 'mean');
-  const axes = normAxes(axis, x.shape, 'mean');
+  const axes = reduction(x, axis, keepdim, 'mean');
+  // int32 (PyTorch refuses; counting `argmax(p).eq(y).mean()` is too common): an exact float64 sum, then float32.
+  if (x.dtype === 'int32') return cast(div(sum(cast(x, 'float64'), axes, keepdim), countOf(x, axes)), 'float32');
   return div(sum(x, axes, keepdim), countOf(x, axes));
 });
 
@@ -97,18 +118,22 @@ export const mean = defineOp({
 export const variance = defineOp({
   name: 'var', family: 'reduction', differentiable: true, primitive: false,
   summary: 'variance over axes, Σ(x - mean)² / (n - correction); correction defaults to 1', grad: 'composite',
-}, (x: Tensor, axis?: Axis, keepdim = false, correction = 1): Tensor => {
-  x = asFloat(x, 'var');
-  const axes = normAxes(axis, x.shape, 'var');
-  const n = countOf(x, axes);
-  const centered = sub(x, mean(x, axes, true));
-  return div(sum(square(centered), axes, keepdim), Math.max(n - correction, 0));
-});
+}, (x: Tensor, axis?: Axis, keepdim = false, correction = 1): Tensor => varianceOf(x, axis, keepdim, correction, 'var'));
 
 export const std = defineOp({
   name: 'std', family: 'reduction', differentiable: true, primitive: false,
   summary: 'standard deviation, √var (same correction)', grad: 'composite',
-}, (x: Tensor, axis?: Axis, keepdim = false, correction = 1): Tensor => sqrt(variance(x, axis, keepdim, correction)));
+}, (x: Tensor, axis?: Axis, keepdim = false, correction = 1): Tensor => sqrt(varianceOf(x, axis, keepdim, correction, 'std')));
+
+/** var and std share this; `op` is the one the user called, for error messages. */
+function varianceOf(x: Tensor, axis: Axis, keepdim: boolean, correction: number, op: string): Tensor {
+  const axes = reduction(x, axis, keepdim, op);
+  expectNumber(correction, op, 'correction', { finite: true });
+  x = asFloat(x, op);
+  const n = countOf(x, axes);
+  const centered = sub(x, mean(x, axes, true));
+  return div(sum(square(centered), axes, keepdim), Math.max(n - correction, 0));
+}
 
 /**
  * log Σ exp(x), stable: the maximum is subtracted first. The shift is detached — it cancels analytically, so the
@@ -118,9 +143,9 @@ export const logsumexp = defineOp({
   name: 'logsumexp', family: 'reduction', differentiable: true, primitive: false,
   summary: 'log Σ eˣ over axes, computed stably (max-shifted)', grad: 'composite: g · softmax(x)',
 }, (x: Tensor, axis?: Axis, keepdim = false): Tensor => {
+  const axes = reduction(x, axis, keepdim, 'logsumexp');
   x = asFloat(x, 'logsumexp');
-  const axes = normAxes(axis, x.shape, 'logsumexp');
-  const m = reduceRaw(ReduceCode.Max, x, axes);
+  const m = reduceRaw(ReduceCode.Max, x, axes, 'logsumexp');
   // An all -inf (or +inf) slice would give inf - inf = NaN; shifting by 0 there gives the right ±inf.
   const md = m.data;
   for (let i = 0; i < md.length; i++) if (!Number.isFinite(md[i])) md[i] = 0;
@@ -133,18 +158,20 @@ function argExtreme(name: 'argmax' | 'argmin') {
     name, family: 'reduction', differentiable: false, primitive: true,
     summary: `index of the first ${name === 'argmax' ? 'maximum' : 'minimum'} (int32); over the flattened tensor when axis is omitted`, grad: '',
   }, (x: Tensor, axis?: number, keepdim = false): Tensor => {
-    x = asFloat(x, name);
+    expectTensor(x, name);
+    expectBoolean(keepdim, name, 'keepdim');
+    // Indices are found on the values as they are: int32 inputs compare exactly.
     if (axis === undefined || axis === null) {
       if (x.size === 0) throw new Error(`${name}: empty tensor (shape ${fmtShape(x.shape)})`);
       const out = allocate('int32', 1);
-      argReduceAxis(name === 'argmax', x.data as FloatArray, 1, x.size, 1, out);
+      argReduceAxis(name === 'argmax', x.data, 1, x.size, 1, out);
       return new Tensor(out, keepdim ? x.shape.map(() => 1) : [], 'int32');
     }
     const a = normAxis(axis, x.ndim, name, x.shape);
     if (x.shape[a] === 0) throw new Error(`${name}: cannot reduce over axis ${a} of size 0 (shape ${fmtShape(x.shape)})`);
     const outer = sizeOf(x.shape.slice(0, a)), inner = sizeOf(x.shape.slice(a + 1));
     const out = allocate('int32', outer * inner);
-    argReduceAxis(name === 'argmax', x.data as FloatArray, outer, x.shape[a], inner, out);
+    argReduceAxis(name === 'argmax', x.data, outer, x.shape[a], inner, out);
     return new Tensor(out, reducedShape(x.shape, [a], keepdim), 'int32');
   });
 }
@@ -157,8 +184,14 @@ export const norm = defineOp({
   name: 'norm', family: 'reduction', differentiable: true, primitive: false,
   summary: 'p-norm (Σ|x|ᵖ)^(1/p) over axes; p = 2 default, Infinity = max |x|', grad: 'composite',
 }, (x: Tensor, p = 2, axis?: Axis, keepdim = false): Tensor => {
-  if (!(p > 0)) throw new Error(`norm: p must be positive, got ${p}`);
-  if (p === Infinity) return max(abs(x), axis, keepdim);
+  reduction(x, axis, keepdim, 'norm');
+  if (typeof p !== 'number' || !(p > 0)) throw new Error(`norm: p must be a positive number or Infinity, got ${describeValue(p)}`);
+  x = asFloat(x, 'norm');
+  if (p === Infinity) {
+    const axes = normAxes(axis, x.shape, 'norm');
+    if (axes.some((a) => x.shape[a] === 0)) throw new Error(`norm: the Infinity-norm (a maximum) of an empty axis is undefined (shape ${fmtShape(x.shape)})`);
+    return max(abs(x), axis, keepdim);
+  }
   if (p === 1) return sum(abs(x), axis, keepdim);
   if (p === 2) return sqrt(sum(square(x), axis, keepdim));
   return sum(abs(x).pow(p), axis, keepdim).pow(1 / p);

@@ -7,11 +7,16 @@ import { record } from '../autograd/node.js';
 import { stridedCopy } from '../kernels/copy.js';
 import { broadcastStrides, broadcastsTo, fmtShape, normAxes, normAxis, sameShape, sizeOf, stridesOf } from '../shape.js';
 import { defineOp } from './registry.js';
+import { cast } from './cast.js';
+import { checkInt32, promoteTypes, type DType } from '../dtype.js';
+import { describeValue } from '../describe.js';
+import { expectNumber, expectTensor } from '../validate.js';
 
 export const reshape = defineOp({
   name: 'reshape', family: 'shape', differentiable: true, primitive: true,
   summary: 'same values, new shape (one dimension may be -1); a view sharing storage (`view` is an alias)', grad: 'g reshaped to the input shape',
 }, (x: Tensor, shape: readonly number[]): Tensor => {
+  expectTensor(x, 'reshape');
   if (!Array.isArray(shape)) throw new Error(`reshape: shape must be an array, got ${String(shape)}`);
   const target = shape.slice();
   let infer = -1, known = 1;
@@ -39,6 +44,7 @@ export const flatten = defineOp({
   name: 'flatten', family: 'shape', differentiable: true, primitive: false,
   summary: 'merges dimensions startDim..endDim into one', grad: 'composite (reshape)',
 }, (x: Tensor, startDim = 0, endDim = -1): Tensor => {
+  expectTensor(x, 'flatten');
   if (x.ndim === 0) return reshape(x, [1]);
   const s = normAxis(startDim, x.ndim, 'flatten', x.shape), e = normAxis(endDim, x.ndim, 'flatten', x.shape);
   if (s > e) throw new Error(`flatten: startDim ${startDim} comes after endDim ${endDim} for shape ${fmtShape(x.shape)}`);
@@ -49,6 +55,7 @@ export const permute = defineOp({
   name: 'permute', family: 'shape', differentiable: true, primitive: true,
   summary: 'reorders dimensions: out.shape[i] = x.shape[dims[i]]', grad: 'g permuted by the inverse permutation',
 }, (x: Tensor, dims: readonly number[]): Tensor => {
+  expectTensor(x, 'permute');
   if (!Array.isArray(dims) || dims.length !== x.ndim) {
     throw new Error(`permute: dims ${Array.isArray(dims) ? fmtShape(dims) : String(dims)} must list each of the ${x.ndim} dimensions of shape ${fmtShape(x.shape)} once`);
   }
@@ -68,6 +75,7 @@ export const transpose = defineOp({
   name: 'transpose', family: 'shape', differentiable: true, primitive: false,
   summary: 'swaps two dimensions (default: the last two)', grad: 'composite (permute)',
 }, (x: Tensor, dim0 = -2, dim1 = -1): Tensor => {
+  expectTensor(x, 'transpose');
   if (x.ndim < 2 && dim0 === -2 && dim1 === -1) return x;
   const a = normAxis(dim0, x.ndim, 'transpose', x.shape), b = normAxis(dim1, x.ndim, 'transpose', x.shape);
   const dims = x.shape.map((_, i) => (i === a ? b : i === b ? a : i));
@@ -78,6 +86,7 @@ export const squeeze = defineOp({
   name: 'squeeze', family: 'shape', differentiable: true, primitive: false,
   summary: 'removes size-1 dimensions (all, or the given axes that have size 1)', grad: 'composite (reshape)',
 }, (x: Tensor, axis?: Axis): Tensor => {
+  expectTensor(x, 'squeeze');
   const axes = axis === undefined || axis === null ? null : normAxes(axis, x.shape, 'squeeze');
   return reshape(x, x.shape.filter((d, i) => d !== 1 || (axes !== null && !axes.includes(i))));
 });
@@ -86,6 +95,7 @@ export const unsqueeze = defineOp({
   name: 'unsqueeze', family: 'shape', differentiable: true, primitive: false,
   summary: 'inserts a size-1 dimension at axis (negative counts from the end of the result)', grad: 'composite (reshape)',
 }, (x: Tensor, axis: number): Tensor => {
+  expectTensor(x, 'unsqueeze');
   const a = normAxis(axis, x.ndim + 1, 'unsqueeze', x.shape);
   const shape = x.shape.slice();
   shape.splice(a, 0, 1);
@@ -96,6 +106,7 @@ export const expand = defineOp({
   name: 'expand', family: 'shape', differentiable: true, primitive: true,
   summary: 'broadcasts to a larger shape (-1 keeps a dimension); `broadcastTo` is the same without -1', grad: 'g summed over the broadcast dimensions (by the engine)',
 }, (x: Tensor, shape: readonly number[]): Tensor => {
+  expectTensor(x, 'expand');
   if (!Array.isArray(shape)) throw new Error(`expand: shape must be an array, got ${String(shape)}`);
   const off = shape.length - x.ndim;
   const target = shape.map((d, i) => (d === -1 && i >= off ? x.shape[i - off] : d));
@@ -112,8 +123,10 @@ export const broadcastTo = defineOp({
   name: 'broadcastTo', family: 'shape', differentiable: true, primitive: false,
   summary: 'broadcasts to shape (NumPy rules)', grad: 'composite (expand)',
 }, (x: Tensor, shape: readonly number[]): Tensor => {
-  if (!Array.isArray(shape) || shape.length < x.ndim || !broadcastsTo(x.shape, shape)) {
-    throw new Error(`broadcastTo: a tensor of shape ${fmtShape(x.shape)} cannot be broadcast to ${Array.isArray(shape) ? fmtShape(shape) : String(shape)}`);
+  expectTensor(x, 'broadcastTo');
+  const valid = Array.isArray(shape) && shape.every((d) => typeof d === 'number' && Number.isSafeInteger(d) && d >= 0);
+  if (!valid || shape.length < x.ndim || !broadcastsTo(x.shape, shape)) {
+    throw new Error(`broadcastTo: a tensor of shape ${fmtShape(x.shape)} cannot be broadcast to ${describeValue(shape)}${valid ? '' : ' (sizes must be non-negative integers)'}`);
   }
   return expand(x, shape);
 });
@@ -121,7 +134,11 @@ export const broadcastTo = defineOp({
 interface Ranges { starts: number[]; steps: number[]; shape: number[]; drop: number[] }
 
 function parseSlice(x: Tensor, spec: readonly SliceSpec[]): Ranges {
-  if (!Array.isArray(spec)) throw new Error('slice: spec must be an array with one entry per leading axis');
+  if (!Array.isArray(spec)) throw new Error(`slice: spec must be an array with one entry per leading axis, got ${describeValue(spec)}`);
+  spec.forEach((s, d) => {
+    const ok = s === null || s === undefined || typeof s === 'number' || (Array.isArray(s) && s.length <= 3 && s.every((v) => v === null || v === undefined || typeof v === 'number'));
+    if (!ok) throw new Error(`slice: entry ${d} must be an index, null, or [start?, stop?, step?] with numbers or null, got ${describeValue(s)}`);
+  });
   if (spec.length > x.ndim) throw new Error(`slice: ${spec.length} entries given for a tensor of shape ${fmtShape(x.shape)}`);
   const starts: number[] = [], steps: number[] = [], shape: number[] = [], drop: number[] = [];
   for (let d = 0; d < x.ndim; d++) {
@@ -177,6 +194,7 @@ export const slice = defineOp({
   summary: 'per-axis [start, stop, step] ranges (negatives from the end, null = whole axis); a number selects one index and drops the axis',
   grad: 'g scattered into zeros of the input shape',
 }, (x: Tensor, spec: readonly SliceSpec[]): Tensor => {
+  expectTensor(x, 'slice');
   const r = parseSlice(x, spec);
   const out = sliceRegion(x, r);
   return r.drop.length > 0 ? reshape(out, out.shape.filter((_, d) => !r.drop.includes(d))) : out;
@@ -186,6 +204,7 @@ export const narrow = defineOp({
   name: 'narrow', family: 'shape', differentiable: true, primitive: false,
   summary: 'length elements of axis from start', grad: 'composite (slice)',
 }, (x: Tensor, axis: number, start: number, length: number): Tensor => {
+  expectTensor(x, 'narrow');
   const a = normAxis(axis, x.ndim, 'narrow', x.shape);
   const n = x.shape[a];
   const s = start < 0 ? start + n : start;
@@ -201,9 +220,13 @@ export const split = defineOp({
   name: 'split', family: 'shape', differentiable: true, primitive: false,
   summary: 'pieces of a given size (the last may be smaller) or of the listed sizes along axis', grad: 'composite (narrow)',
 }, (x: Tensor, sizeOrSections: number | readonly number[], axis = 0): Tensor[] => {
+  expectTensor(x, 'split');
   const a = normAxis(axis, x.ndim, 'split', x.shape);
   const n = x.shape[a];
   let sizes: number[];
+  if (typeof sizeOrSections !== 'number' && !(Array.isArray(sizeOrSections) && sizeOrSections.every((v) => typeof v === 'number'))) {
+    throw new Error(`split: sizeOrSections must be a positive integer or an array of integers, got ${describeValue(sizeOrSections)}`);
+  }
   if (typeof sizeOrSections === 'number') {
     if (!Number.isInteger(sizeOrSections) || sizeOrSections <= 0) throw new Error(`split: split size must be a positive integer, got ${sizeOrSections}`);
     sizes = [];
@@ -227,6 +250,7 @@ export const chunk = defineOp({
   name: 'chunk', family: 'shape', differentiable: true, primitive: false,
   summary: 'splits into `chunks` pieces of size ⌈n/chunks⌉ (fewer if they run out)', grad: 'composite (split)',
 }, (x: Tensor, chunks: number, axis = 0): Tensor[] => {
+  expectTensor(x, 'chunk');
   if (!Number.isInteger(chunks) || chunks <= 0) throw new Error(`chunk: chunks must be a positive integer, got ${chunks}`);
   const a = normAxis(axis, x.ndim, 'chunk', x.shape);
   return split(x, Math.max(1, Math.ceil(x.shape[a] / chunks)), a);
@@ -234,27 +258,33 @@ export const chunk = defineOp({
 
 export const concat = defineOp({
   name: 'concat', family: 'shape', differentiable: true, primitive: true,
-  summary: 'joins tensors along an existing axis (`cat` is an alias)', grad: 'each input gets its slice of g',
-}, (tensors: readonly Tensor[], axis = 0): Tensor => {
-  if (!Array.isArray(tensors) || tensors.length === 0) throw new Error('concat: expected a non-empty array of tensors');
+  summary: 'joins tensors along an existing axis (`cat` is an alias); dtypes promote like PyTorch\'s', grad: 'each input gets its slice of g',
+}, (tensors: readonly Tensor[], axis = 0): Tensor => joined(tensors, axis, 'concat'));
+
+/** concat's body; `op` is the function the user called (concat or stack) for error messages. */
+function joined(tensors: readonly Tensor[], axis: number, op: string): Tensor {
+  if (!Array.isArray(tensors) || tensors.length === 0) throw new Error(`${op}: expected a non-empty array of tensors, got ${describeValue(tensors)}`);
+  tensors.forEach((t, i) => expectTensor(t, op, `tensors[${i}]`));
   const first = tensors[0];
-  const a = normAxis(axis, first.ndim, 'concat', first.shape);
-  const dtype = tensors.some((t) => t.dtype === 'float64') ? 'float64' : first.dtype;
+  if (first.ndim === 0) throw new Error(`${op}: zero-dimensional tensors cannot be concatenated (use stack)`);
+  const a = normAxis(axis, first.ndim, op, first.shape);
   tensors.forEach((t, i) => {
     if (t.ndim !== first.ndim || t.shape.some((d: number, k: number) => k !== a && d !== first.shape[k])) {
-      throw new Error(`concat: tensor ${i} has shape ${fmtShape(t.shape)}, which does not match ${fmtShape(first.shape)} outside axis ${axis}`);
+      throw new Error(`${op}: tensor ${i} has shape ${fmtShape(t.shape)}, which does not match ${fmtShape(first.shape)} outside axis ${axis}`);
     }
   });
+  // PyTorch's promotion over all inputs: cat([int32, float32]) is float32, and the float input keeps its gradient.
+  const dtype = tensors.reduce<DType>((d, t) => promoteTypes(d, t.dtype), first.dtype);
+  const inputs = tensors.map((t) => (t.dtype === dtype ? t : cast(t, dtype)));
   const shape = first.shape.slice();
-  shape[a] = tensors.reduce((acc, t) => acc + t.shape[a], 0);
+  shape[a] = inputs.reduce((acc, t) => acc + t.shape[a], 0);
   const out = Tensor.empty(shape, dtype);
   const outStrides = stridesOf(shape);
   let offset = 0;
-  for (const t of tensors) {
+  for (const t of inputs) {
     stridedCopy(t.data, 0, stridesOf(t.shape), t.shape, out.data, offset * outStrides[a], outStrides);
     offset += t.shape[a];
   }
-  const inputs = tensors.map((t) => (t.dtype === dtype ? t : t.to(dtype)));
   return record('concat', out, inputs, (g, needs) => {
     let start = 0;
     return inputs.map((t, i) => {
@@ -263,27 +293,31 @@ export const concat = defineOp({
       return piece;
     });
   }, []);
-});
+}
 
 export const stack = defineOp({
   name: 'stack', family: 'shape', differentiable: true, primitive: false,
   summary: 'joins same-shape tensors along a new axis', grad: 'composite (unsqueeze + concat)',
 }, (tensors: readonly Tensor[], axis = 0): Tensor => {
-  if (!Array.isArray(tensors) || tensors.length === 0) throw new Error('stack: expected a non-empty array of tensors');
+  if (!Array.isArray(tensors) || tensors.length === 0) throw new Error(`stack: expected a non-empty array of tensors, got ${describeValue(tensors)}`);
   tensors.forEach((t, i) => {
+    expectTensor(t, 'stack', `tensors[${i}]`);
     if (!sameShape(t.shape, tensors[0].shape)) throw new Error(`stack: tensor ${i} has shape ${fmtShape(t.shape)}, expected ${fmtShape(tensors[0].shape)} like tensor 0`);
   });
   const a = normAxis(axis, tensors[0].ndim + 1, 'stack', tensors[0].shape);
-  return concat(tensors.map((t) => unsqueeze(t, a)), a);
+  return joined(tensors.map((t) => unsqueeze(t, a)), a, 'stack');
 });
 
 export const pad = defineOp({
   name: 'pad', family: 'shape', differentiable: true, primitive: true,
   summary: 'pads with a constant; pads = [lastLeft, lastRight, prevLeft, prevRight, …] like torch.nn.functional.pad', grad: 'the unpadded slice of g',
 }, (x: Tensor, pads: readonly number[], value = 0): Tensor => {
+  expectTensor(x, 'pad');
   if (!Array.isArray(pads) || pads.length % 2 !== 0 || pads.length / 2 > x.ndim || pads.some((p) => !Number.isInteger(p) || p < 0)) {
-    throw new Error(`pad: pads ${Array.isArray(pads) ? fmtShape(pads) : String(pads)} must be pairs of non-negative integers, at most ${x.ndim} pairs for shape ${fmtShape(x.shape)}`);
+    throw new Error(`pad: pads ${describeValue(pads)} must be pairs of non-negative integers, at most ${x.ndim} pairs for shape ${fmtShape(x.shape)}`);
   }
+  expectNumber(value, 'pad', 'value');
+  if (x.dtype === 'int32') checkInt32(value, 'pad');
   const starts = x.shape.map(() => 0);
   const shape = x.shape.slice();
   for (let k = 0; k < pads.length / 2; k++) {

@@ -8,10 +8,11 @@ import * as K from '../kernels/unary.js';
 import type { FloatArray } from '../kernels/types.js';
 import { defineOp, type OpFamily } from './registry.js';
 import { add, mul, sub, where, gt, ge, le } from './binary.js';
+import { expectNumber } from '../validate.js';
 import { asFloat } from './cast.js';
 import { zerosLike } from '../creation.js';
 import { geluGradK, geluK, type GeluApproximate } from '../kernels/gelu.js';
-import { checkOptionKeys, describeValue } from '../validate.js';
+import { checkOptions, describeValue } from '../validate.js';
 
 type UnaryVjp = (g: Tensor, x: Tensor, out: Tensor) => Tensor;
 
@@ -21,16 +22,26 @@ interface UnarySpec {
   /** Which values the vjp reads: the input x, the result out, or neither (the engine checks they were not modified). */
   saves: 'x' | 'out' | 'none';
   family?: OpFamily;
+  /** For ops whose result on integers is an integer in PyTorch (neg, abs, square, relu): int32 in, int32 out. */
+  int?: K.IntKernel;
 }
 
-/** Declares a differentiable elementwise op from its kernel and its vjp. */
+/** Declares a differentiable elementwise op from its kernel and its vjp. Without `spec.int`, int32 input computes in float32. */
 function unary(name: string, spec: UnarySpec, kernel: K.UnaryKernel, vjp: UnaryVjp): (x: Tensor) => Tensor {
   return defineOp({ name, family: spec.family ?? 'unary', differentiable: true, primitive: true, summary: spec.summary, grad: spec.grad }, (x: Tensor): Tensor => {
+    if (spec.int && x instanceof Tensor && x.dtype === 'int32') return intUnary(x, spec.int);
     x = asFloat(x, name);
     const out = Tensor.empty(x.shape, x.dtype);
     kernel(x.data as FloatArray, out.data as FloatArray);
     return record(name, out, [x], (g) => [vjp(g, x, out)], spec.saves === 'x' ? [x] : spec.saves === 'out' ? [out] : []);
   });
+}
+
+/** An int32 result of an int32 input; integer tensors never require grad, so nothing is recorded. */
+function intUnary(x: Tensor, kernel: K.IntKernel): Tensor {
+  const out = Tensor.empty(x.shape, 'int32');
+  kernel(x.data as Int32Array, out.data as Int32Array);
+  return out;
 }
 
 /**
@@ -56,25 +67,25 @@ const sigmoidGrad: (g: Tensor, y: Tensor) => Tensor = gradOp('sigmoidBackward', 
 // relu' is piecewise constant: its derivative w.r.t. x is zero (not "unused"), as in PyTorch.
 const reluGrad: (g: Tensor, x: Tensor) => Tensor = gradOp('reluBackward', K.reluGradK, (gg, _g, x) => [reluGrad(gg, x), zerosLike(x)]);
 
-export const neg = unary('neg', { summary: '-x', grad: '-g', saves: 'none' }, K.negK, (g) => neg(g));
+export const neg = unary('neg', { summary: '-x', grad: '-g', saves: 'none', int: K.negIntK }, K.negK, (g) => neg(g));
 export const exp = unary('exp', { summary: 'eˣ', grad: 'g · out', saves: 'out' }, K.expK, (g, _x, out) => mul(g, out));
 export const log = unary('log', { summary: 'natural logarithm', grad: 'g / x', saves: 'x' }, K.logK, (g, x) => g.div(x));
 export const log1p = unary('log1p', { summary: 'log(1 + x), accurate near 0', grad: 'g / (1 + x)', saves: 'x' }, K.log1pK, (g, x) => g.div(add(x, 1)));
 export const sqrt = unary('sqrt', { summary: '√x', grad: 'g / (2 · out)', saves: 'out' }, K.sqrtK, (g, _x, out) => g.div(mul(out, 2)));
-export const abs = unary('abs', { summary: '|x|', grad: 'g · sign(x) (0 at x = 0)', saves: 'x' }, K.absK, (g, x) => mul(g, sign(x)));
+export const abs = unary('abs', { summary: '|x|', grad: 'g · sign(x) (0 at x = 0)', saves: 'x', int: K.absIntK }, K.absK, (g, x) => mul(g, sign(x)));
 export const sin = unary('sin', { summary: 'sine', grad: 'g · cos(x)', saves: 'x' }, K.sinK, (g, x) => mul(g, cos(x)));
 export const cos = unary('cos', { summary: 'cosine', grad: '-g · sin(x)', saves: 'x' }, K.cosK, (g, x) => neg(mul(g, sin(x))));
 export const tanh = unary('tanh', { summary: 'hyperbolic tangent', grad: 'g · (1 - out²)', saves: 'out', family: 'activation' }, K.tanhK,
   (g, _x, out) => tanhGrad(g, out));
 export const sigmoid = unary('sigmoid', { summary: '1 / (1 + e⁻ˣ), computed without overflow', grad: 'g · out · (1 - out)', saves: 'out', family: 'activation' }, K.sigmoidK,
   (g, _x, out) => sigmoidGrad(g, out));
-export const relu = unary('relu', { summary: 'max(x, 0)', grad: 'g · (x > 0)', saves: 'x', family: 'activation' }, K.reluK, (g, x) => reluGrad(g, x));
+export const relu = unary('relu', { summary: 'max(x, 0)', grad: 'g · (x > 0)', saves: 'x', family: 'activation', int: K.reluIntK }, K.reluK, (g, x) => reluGrad(g, x));
 export const softplus = unary('softplus', { summary: 'log(1 + eˣ), stable; x for x > 20 like PyTorch', grad: 'g · sigmoid(x) (g for x > 20)', saves: 'x', family: 'activation' }, K.softplusK,
   (g, x) => mul(g, where(gt(x, 20), 1, sigmoid(x))));
 export const erf = unary('erf', { summary: 'error function', grad: 'g · 2/√π · e^(-x²)', saves: 'x' }, K.erfK,
   (g, x) => mul(g, exp(neg(square(x)))).mul(2 / Math.sqrt(Math.PI)));
 export const reciprocal = unary('reciprocal', { summary: '1 / x', grad: '-g · out²', saves: 'out' }, K.reciprocalK, (g, _x, out) => neg(mul(g, square(out))));
-export const square = unary('square', { summary: 'x²', grad: '2 · g · x', saves: 'x' }, K.squareK, (g, x) => mul(g, mul(x, 2)));
+export const square = unary('square', { summary: 'x²', grad: '2 · g · x', saves: 'x', int: K.squareIntK }, K.squareK, (g, x) => mul(g, mul(x, 2)));
 /** 1 / √x (torch.rsqrt). */
 export const rsqrt = unary('rsqrt', { summary: '1 / √x', grad: '-g · out³ / 2', saves: 'out' }, K.rsqrtK, (g, _x, out) => mul(g, mul(out, square(out))).mul(-0.5));
 /** x · sigmoid(x), the SiLU or swish activation (torch.nn.functional.silu). */
@@ -86,6 +97,7 @@ export const silu = unary('silu', { summary: 'x · sigmoid(x) (also called swish
 
 /** sign(x) ∈ {-1, 0, 1}; its derivative is zero almost everywhere, so it records no graph. */
 export const sign = defineOp({ name: 'sign', family: 'unary', differentiable: false, primitive: true, summary: 'sign of x: -1, 0 or 1', grad: '' }, (x: Tensor): Tensor => {
+  if (x instanceof Tensor && x.dtype === 'int32') return intUnary(x, K.signIntK);
   x = asFloat(x, 'sign');
   const out = Tensor.empty(x.shape, x.dtype);
   K.signK(x.data as FloatArray, out.data as FloatArray);
@@ -97,18 +109,26 @@ export const leakyRelu = defineOp({
   summary: 'x for x > 0, negativeSlope · x otherwise (default slope 0.01)', grad: 'g · (x > 0 ? 1 : negativeSlope)',
 }, (x: Tensor, negativeSlope = 0.01): Tensor => {
   x = asFloat(x, 'leakyRelu');
+  expectNumber(negativeSlope, 'leakyRelu', 'negativeSlope', { finite: true });
   const out = Tensor.empty(x.shape, x.dtype);
   K.leakyReluK(x.data as FloatArray, out.data as FloatArray, negativeSlope);
-  return record('leakyRelu', out, [x], (g) => [mul(g, where(gt(x, 0), 1, negativeSlope))], [x]);
+  return record('leakyRelu', out, [x], (g) => [where(gt(x, 0), g, mul(g, negativeSlope))], [x]);
 });
 
 export const clamp = defineOp({
   name: 'clamp', family: 'unary', differentiable: true, primitive: true,
   summary: 'limits x to [min, max] (either bound may be omitted)', grad: 'g · (min ≤ x ≤ max)',
 }, (x: Tensor, min?: number | null, max?: number | null): Tensor => {
+  const lo = min === undefined || min === null ? -Infinity : expectNumber(min, 'clamp', 'min');
+  const hi = max === undefined || max === null ? Infinity : expectNumber(max, 'clamp', 'max');
+  // An int32 tensor clamped to integer bounds stays int32 (PyTorch's promotion with the bounds as scalars).
+  const intBounds = (min === undefined || min === null || Number.isInteger(lo)) && (max === undefined || max === null || Number.isInteger(hi));
+  if (x instanceof Tensor && x.dtype === 'int32' && intBounds) {
+    const out = Tensor.empty(x.shape, 'int32');
+    K.clampK(x.data as Int32Array, out.data as Int32Array, lo, hi);
+    return out;
+  }
   x = asFloat(x, 'clamp');
-  const lo = min ?? -Infinity, hi = max ?? Infinity;
-  if (Number.isNaN(lo) || Number.isNaN(hi)) throw new Error(`clamp: bounds must not be NaN (min=${min}, max=${max})`);
   const out = Tensor.empty(x.shape, x.dtype);
   K.clampK(x.data as FloatArray, out.data as FloatArray, lo, hi);
   return record('clamp', out, [x], (g) => {
@@ -154,9 +174,7 @@ export const gelu = defineOp({
   summary: "x · Φ(x) = x/2 · (1 + erf(x/√2)); `{ approximate: 'tanh' }`: x/2 · (1 + tanh(√(2/π)(x + 0.044715x³)))",
   grad: "g · (Φ(x) + x · φ(x)) (tanh form: its exact derivative); fused kernel",
 }, (x: Tensor, options: GeluOptions = {}): Tensor => {
-  if (options === null || typeof options !== 'object') throw new Error(`gelu: options must be an object like { approximate: 'tanh' }, got ${describeValue(options)}`);
-  checkOptionKeys(options, ['approximate'], 'gelu');
-  const approximate = options.approximate ?? 'none';
+  const approximate = checkOptions(options, ['approximate'], 'gelu').approximate ?? 'none';
   if (approximate !== 'none' && approximate !== 'tanh') throw new Error(`gelu: approximate must be 'none' or 'tanh', got ${describeValue(approximate)}`);
   x = asFloat(x, 'gelu');
   const out = Tensor.empty(x.shape, x.dtype);

@@ -1,16 +1,18 @@
 /** Preprocessing: one-hot encoding and feature standardisation. */
 import { Tensor, tensor, type DType } from '@tensorgrad/core';
-import { expectTensor, readIndices, shapeStr, type IndicesLike } from '../util.js';
+import { expectTensor, readIndices, shapeStr, type IndicesLike, checkOptions, describeValue, expectDType } from '../util.js';
 
 /**
  * One-hot encoding: integer indices of shape S become S + [numClasses] of 0/1. `numClasses` defaults to max index + 1
  * (PyTorch's -1).
  */
-export function oneHot(indices: IndicesLike, numClasses = -1, { dtype = 'float32' }: { dtype?: DType } = {}): Tensor {
+export function oneHot(indices: IndicesLike, numClasses = -1, options: { dtype?: DType } = {}): Tensor {
+  const { dtype = 'float32' } = checkOptions(options, ['dtype'], 'oneHot');
+  expectDType(dtype, 'oneHot');
   const { values, shape } = readIndices(indices, 'oneHot');
   let classes = numClasses;
   if (classes === -1) classes = values.reduce((m, v) => Math.max(m, v), -1) + 1;
-  if (!Number.isInteger(classes) || classes <= 0) throw new Error(`oneHot: numClasses must be a positive integer or -1, got ${numClasses}`);
+  if (!Number.isSafeInteger(classes) || classes <= 0) throw new Error(`oneHot: numClasses must be a positive integer or -1, got ${describeValue(numClasses)}`);
   const out = new Float64Array(values.length * classes);
   for (let i = 0; i < values.length; i++) {
     const v = values[i];

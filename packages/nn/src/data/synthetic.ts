@@ -4,6 +4,7 @@
  * seed always gives the same data.
  */
 import { Generator, Tensor, tensor } from '@tensorgrad/core';
+import { checkOptions, describeValue, expectBoolean, expectNumber } from '../util.js';
 
 export interface Classification {
   /** Features [n, nFeatures], float32. */
@@ -18,11 +19,17 @@ interface Builder {
 }
 
 function positiveInt(v: number, what: string, fnName: string, min = 1): void {
-  if (!Number.isInteger(v) || v < min) throw new Error(`${fnName}: ${what} must be an integer >= ${min}, got ${v}`);
+  expectNumber(v, fnName, what, { integer: true, min });
 }
 
 function nonNegative(v: number, what: string, fnName: string): void {
-  if (!(v >= 0)) throw new Error(`${fnName}: ${what} must be >= 0, got ${v}`);
+  expectNumber(v, fnName, what, { finite: true, min: 0 });
+}
+
+/** The options every generator shares: a finite seed and, where it shuffles, a boolean. */
+function common(fnName: string, seed: unknown, shuffle: unknown = true): void {
+  expectNumber(seed, fnName, 'seed', { finite: true });
+  expectBoolean(shuffle, fnName, 'shuffle');
 }
 
 /** Finishes a dataset: optional seeded shuffle of the rows, then tensors. */
@@ -53,7 +60,9 @@ export interface XorOptions {
 }
 
 /** XOR: inputs at the corners (0,0), (0,1), (1,0), (1,1) with labels 0, 1, 1, 0 (corner order, no shuffle). */
-export function xor({ samplesPerCorner = 1, noise = 0, seed = 0 }: XorOptions = {}): Classification {
+export function xor(options: XorOptions = {}): Classification {
+  const { samplesPerCorner = 1, noise = 0, seed = 0 } = checkOptions(options, ['samplesPerCorner', 'noise', 'seed'], 'xor');
+  common('xor', seed);
   positiveInt(samplesPerCorner, 'samplesPerCorner', 'xor');
   nonNegative(noise, 'noise', 'xor');
   const g = new Generator(seed);
@@ -77,7 +86,9 @@ export interface MoonsOptions {
 }
 
 /** Two interleaving half circles (sklearn make_moons): label 0 on the upper moon, 1 on the lower. */
-export function moons({ n = 200, noise = 0.1, shuffle = true, seed = 0 }: MoonsOptions = {}): Classification {
+export function moons(options: MoonsOptions = {}): Classification {
+  const { n = 200, noise = 0.1, shuffle = true, seed = 0 } = checkOptions(options, ['n', 'noise', 'shuffle', 'seed'], 'moons');
+  common('moons', seed, shuffle);
   positiveInt(n, 'n', 'moons', 2);
   nonNegative(noise, 'noise', 'moons');
   const g = new Generator(seed);
@@ -104,10 +115,12 @@ export interface CirclesOptions extends MoonsOptions {
 }
 
 /** A small circle inside a large one (sklearn make_circles): label 0 outside, 1 inside. */
-export function circles({ n = 200, noise = 0.05, factor = 0.5, shuffle = true, seed = 0 }: CirclesOptions = {}): Classification {
+export function circles(options: CirclesOptions = {}): Classification {
+  const { n = 200, noise = 0.05, factor = 0.5, shuffle = true, seed = 0 } = checkOptions(options, ['n', 'noise', 'factor', 'shuffle', 'seed'], 'circles');
+  common('circles', seed, shuffle);
   positiveInt(n, 'n', 'circles', 2);
   nonNegative(noise, 'noise', 'circles');
-  if (!(factor > 0 && factor < 1)) throw new Error(`circles: factor must be in (0, 1), got ${factor}`);
+  if (typeof factor !== 'number' || !(factor > 0 && factor < 1)) throw new Error(`circles: factor must be in (0, 1), got ${describeValue(factor)}`);
   const g = new Generator(seed);
   const nOut = Math.floor(n / 2);
   const nIn = n - nOut;
@@ -140,11 +153,14 @@ export interface SpiralsOptions {
 }
 
 /** Spiral arms, one per class (the CS231n spiral data): radius from 0 to 1 while the angle sweeps `sweep` radians per class. */
-export function spirals({ nPerClass = 100, classes = 2, noise = 0.2, sweep = 4, shuffle = true, seed = 0 }: SpiralsOptions = {}): Classification {
+export function spirals(options: SpiralsOptions = {}): Classification {
+  const { nPerClass = 100, classes = 2, noise = 0.2, sweep = 4, shuffle = true, seed = 0 } =
+    checkOptions(options, ['nPerClass', 'classes', 'noise', 'sweep', 'shuffle', 'seed'], 'spirals');
+  common('spirals', seed, shuffle);
   positiveInt(nPerClass, 'nPerClass', 'spirals', 2);
   positiveInt(classes, 'classes', 'spirals', 2);
   nonNegative(noise, 'noise', 'spirals');
-  if (!(sweep > 0 && Number.isFinite(sweep))) throw new Error(`spirals: sweep must be a positive number of radians, got ${sweep}`);
+  if (typeof sweep !== 'number' || !(sweep > 0 && Number.isFinite(sweep))) throw new Error(`spirals: sweep must be a positive number of radians, got ${describeValue(sweep)}`);
   const g = new Generator(seed);
   const b: Builder = { x: [], y: [] };
   for (let c = 0; c < classes; c++) {
@@ -174,7 +190,10 @@ export interface BlobsOptions {
 }
 
 /** Isotropic Gaussian clusters (sklearn make_blobs); the label is the cluster index. Also returns the centers used. */
-export function blobs({ n = 300, centers = 3, nFeatures = 2, clusterStd = 1, centerBox = [-10, 10], shuffle = true, seed = 0 }: BlobsOptions = {}): Classification & { centers: number[][] } {
+export function blobs(options: BlobsOptions = {}): Classification & { centers: number[][] } {
+  const { n = 300, centers = 3, nFeatures = 2, clusterStd = 1, centerBox = [-10, 10], shuffle = true, seed = 0 } =
+    checkOptions(options, ['n', 'centers', 'nFeatures', 'clusterStd', 'centerBox', 'shuffle', 'seed'], 'blobs');
+  common('blobs', seed, shuffle);
   positiveInt(n, 'n', 'blobs');
   nonNegative(clusterStd, 'clusterStd', 'blobs');
   const g = new Generator(seed);
@@ -182,10 +201,13 @@ export function blobs({ n = 300, centers = 3, nFeatures = 2, clusterStd = 1, cen
   if (typeof centers === 'number') {
     positiveInt(centers, 'centers', 'blobs');
     positiveInt(nFeatures, 'nFeatures', 'blobs');
+    if (!Array.isArray(centerBox) || centerBox.length !== 2 || !centerBox.every(Number.isFinite) || !(centerBox[0] <= centerBox[1])) {
+      throw new Error(`blobs: centerBox must be [low, high] with finite low <= high, got ${describeValue(centerBox)}`);
+    }
     const [lo, hi] = centerBox;
     centerList = Array.from({ length: centers }, () => Array.from({ length: nFeatures }, () => lo + (hi - lo) * g.random()));
   } else {
-    if (!Array.isArray(centers) || centers.length === 0 || centers.some((c) => !Array.isArray(c) || c.length !== centers[0].length || c.length === 0)) {
+    if (!Array.isArray(centers) || centers.length === 0 || centers.some((c) => !Array.isArray(c) || c.length !== centers[0].length || c.length === 0 || !c.every(Number.isFinite))) {
       throw new Error('blobs: centers must be a positive count or a non-empty array of equally long coordinate arrays');
     }
     centerList = centers.map((c) => [...c]);
@@ -215,12 +237,19 @@ export interface PolynomialOptions {
 }
 
 /** Noisy samples of a polynomial: x [n, 1] uniform in xRange, y [n, 1] = p(x) + noise, and `clean` [n, 1] = p(x). */
-export function polynomialRegression({ n = 100, coefficients = [0.5, -1, -1.5, 2], noise = 0.1, xRange = [-1, 1], seed = 0 }: PolynomialOptions = {}): { x: Tensor; y: Tensor; clean: Tensor } {
+export function polynomialRegression(options: PolynomialOptions = {}): { x: Tensor; y: Tensor; clean: Tensor } {
+  const { n = 100, coefficients = [0.5, -1, -1.5, 2], noise = 0.1, xRange = [-1, 1], seed = 0 } =
+    checkOptions(options, ['n', 'coefficients', 'noise', 'xRange', 'seed'], 'polynomialRegression');
+  common('polynomialRegression', seed);
   positiveInt(n, 'n', 'polynomialRegression');
   nonNegative(noise, 'noise', 'polynomialRegression');
-  if (!Array.isArray(coefficients) || coefficients.length === 0) throw new Error('polynomialRegression: coefficients must be a non-empty array');
+  if (!Array.isArray(coefficients) || coefficients.length === 0 || !coefficients.every(Number.isFinite)) {
+    throw new Error(`polynomialRegression: coefficients must be a non-empty array of finite numbers, got ${describeValue(coefficients)}`);
+  }
+  if (!Array.isArray(xRange) || xRange.length !== 2 || !xRange.every(Number.isFinite) || !(xRange[0] < xRange[1])) {
+    throw new Error(`polynomialRegression: xRange must be [low, high] with finite low < high, got ${describeValue(xRange)}`);
+  }
   const [lo, hi] = xRange;
-  if (!(lo < hi)) throw new Error(`polynomialRegression: xRange must be [low, high] with low < high, got [${lo}, ${hi}]`);
   const g = new Generator(seed);
   const xs = new Float32Array(n);
   const clean = new Float32Array(n);

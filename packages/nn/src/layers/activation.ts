@@ -1,7 +1,7 @@
 /** Activation functions as modules, so they can sit in a Sequential. Each is a thin wrapper over a core op or a composite. */
 import { Tensor } from '@tensorgrad/core';
 import { Module } from '../module.js';
-import { expectTensor } from '../util.js';
+import { expectTensor, checkOptions, describeValue, expectNumber } from '../util.js';
 
 export class Identity extends Module {
   forward(x: Tensor): Tensor {
@@ -35,7 +35,7 @@ export class Sigmoid extends Module {
 export class LeakyReLU extends Module {
   constructor(readonly negativeSlope = 0.01) {
     super();
-    if (!Number.isFinite(negativeSlope)) throw new Error(`LeakyReLU: negativeSlope must be a finite number, got ${negativeSlope}`);
+    expectNumber(negativeSlope, 'LeakyReLU', 'negativeSlope', { finite: true });
   }
 
   forward(x: Tensor): Tensor {
@@ -52,9 +52,10 @@ export class LeakyReLU extends Module {
 export class GELU extends Module {
   readonly approximate: 'none' | 'tanh';
 
-  constructor({ approximate = 'none' }: { approximate?: 'none' | 'tanh' } = {}) {
+  constructor(options: { approximate?: 'none' | 'tanh' } = {}) {
     super();
-    if (approximate !== 'none' && approximate !== 'tanh') throw new Error(`GELU: approximate must be 'none' or 'tanh', got '${String(approximate)}'`);
+    const { approximate = 'none' } = checkOptions(options, ['approximate'], 'GELU');
+    if (approximate !== 'none' && approximate !== 'tanh') throw new Error(`GELU: approximate must be 'none' or 'tanh', got ${describeValue(approximate)}`);
     this.approximate = approximate;
   }
 
@@ -70,6 +71,7 @@ export class GELU extends Module {
 
 /** 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))): core's `gelu(x, { approximate: 'tanh' })`. */
 export function geluTanh(x: Tensor): Tensor {
+  expectTensor(x, 'geluTanh');
   return x.gelu({ approximate: 'tanh' });
 }
 
@@ -84,6 +86,7 @@ export class SiLU extends Module {
 export class Softmax extends Module {
   constructor(readonly dim = -1) {
     super();
+    expectNumber(dim, 'Softmax', 'dim', { integer: true });
   }
 
   forward(x: Tensor): Tensor {
@@ -99,6 +102,7 @@ export class Softmax extends Module {
 export class LogSoftmax extends Module {
   constructor(readonly dim = -1) {
     super();
+    expectNumber(dim, 'LogSoftmax', 'dim', { integer: true });
   }
 
   forward(x: Tensor): Tensor {

@@ -10,7 +10,7 @@ import {
 import { Module, parameter } from '../module.js';
 import { dropout } from '../functional.js';
 import { constant, xavierNormal, xavierUniform } from '../init.js';
-import { expectTensor, floatOf, rejectUnknownOptions, shapeStr } from '../util.js';
+import { describeValue, expectBoolean, expectDType, expectGenerator, expectTensor, floatOf, rejectUnknownOptions, shapeStr } from '../util.js';
 import { Linear } from './linear.js';
 
 export interface MultiheadAttentionOptions {
@@ -140,11 +140,14 @@ export class MultiheadAttention extends Module {
     const where = 'MultiheadAttention';
     rejectUnknownOptions(where, options, OPTION_KEYS);
     const { dropout: p = 0, bias = true, addBiasKV = false, addZeroAttn = false, batchFirst = false, dtype = 'float32', generator } = options;
+    for (const [name, v] of [['bias', bias], ['addBiasKV', addBiasKV], ['addZeroAttn', addZeroAttn], ['batchFirst', batchFirst]] as const) expectBoolean(v, where, name);
+    expectDType(dtype, where, 'dtype', { float: true });
+    expectGenerator(generator, where);
     for (const [name, v] of [['embedDim', embedDim], ['numHeads', numHeads]] as const) {
       if (!Number.isInteger(v) || v <= 0) throw new Error(`${where}: ${name} must be a positive integer, got ${v}`);
     }
     if (embedDim % numHeads !== 0) throw new Error(`${where}: embedDim ${embedDim} must be divisible by numHeads ${numHeads}`);
-    if (!(p >= 0 && p <= 1)) throw new Error(`${where}: dropout must be in [0, 1], got ${p}`);
+    if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new Error(`${where}: dropout must be in [0, 1], got ${describeValue(p)}`);
     const kdim = options.kdim ?? embedDim, vdim = options.vdim ?? embedDim;
     for (const [name, v] of [['kdim', kdim], ['vdim', vdim]] as const) {
       if (!Number.isInteger(v) || v <= 0) throw new Error(`${where}: ${name} must be a positive integer, got ${v}`);

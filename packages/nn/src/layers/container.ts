@@ -8,6 +8,7 @@ import { GELU, Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh } from './activ
 import { Dropout } from './dropout.js';
 import { Linear } from './linear.js';
 import { BatchNorm1d, LayerNorm } from './normalization.js';
+import { checkOptions, describeValue, expectBoolean, expectDType, expectGenerator, expectTensor } from '../util.js';
 
 /**
  * Applies its modules in order. They are stored as the fields `0`, `1`, …, so their parameters are named `0.weight`,
@@ -36,7 +37,7 @@ export class Sequential extends Module {
   }
 
   append(m: Module): this {
-    if (!(m instanceof Module)) throw new Error(`Sequential: every element must be a Module, got ${m === null ? 'null' : typeof m} at position ${this.length}`);
+    if (!(m instanceof Module)) throw new Error(`Sequential: every element must be a Module, got ${describeValue(m)} at position ${this.length}`);
     this[this.length] = m;
     return this;
   }
@@ -46,6 +47,7 @@ export class Sequential extends Module {
   }
 
   forward(x: Tensor): Tensor {
+    expectTensor(x, 'Sequential');
     let y = x;
     for (const m of this) y = m.forward(y);
     return y;
@@ -266,7 +268,7 @@ function makeActivation(a: ActivationName | (() => Module)): Module {
     case 'leakyRelu': return new LeakyReLU();
     case 'softmax': return new Softmax(-1);
     case 'identity': return new Identity();
-    default: throw new Error(`MLP: unknown activation '${String(a)}' (expected relu, tanh, sigmoid, gelu, leakyRelu, softmax, identity or a factory)`);
+    default: throw new Error(`MLP: unknown activation ${describeValue(a)} (expected relu, tanh, sigmoid, gelu, leakyRelu, softmax, identity or a factory)`);
   }
 }
 
@@ -277,13 +279,20 @@ function makeActivation(a: ActivationName | (() => Module)): Module {
 export class MLP extends Sequential {
   readonly sizes: number[];
 
-  constructor(sizes: number[], { activation = 'relu', outputActivation = null, dropout = 0, norm = null, bias = true, dtype = 'float32', generator }: MLPOptions = {}) {
+  constructor(sizes: number[], options: MLPOptions = {}) {
     super();
+    const { activation = 'relu', outputActivation = null, dropout = 0, norm = null, bias = true, dtype = 'float32', generator } =
+      checkOptions(options, ['activation', 'outputActivation', 'dropout', 'norm', 'bias', 'dtype', 'generator'], 'MLP');
+    expectBoolean(bias, 'MLP', 'bias');
+    expectDType(dtype, 'MLP', 'dtype', { float: true });
+    expectGenerator(generator, 'MLP');
     if (!Array.isArray(sizes) || sizes.length < 2 || !sizes.every((s) => Number.isInteger(s) && s > 0)) {
-      throw new Error(`MLP: sizes must list at least 2 positive integers (input, ..., output), got ${JSON.stringify(sizes)}`);
+      throw new Error(`MLP: sizes must list at least 2 positive integers (input, ..., output), got ${describeValue(sizes)}`);
     }
-    if (!(dropout >= 0 && dropout < 1)) throw new Error(`MLP: dropout must be in [0, 1), got ${dropout}`);
-    if (norm !== null && norm !== 'batch' && norm !== 'layer') throw new Error(`MLP: norm must be 'batch', 'layer' or null, got '${String(norm)}'`);
+    if (typeof dropout !== 'number' || !(dropout >= 0 && dropout < 1)) throw new Error(`MLP: dropout must be in [0, 1), got ${describeValue(dropout)}`);
+    if (norm !== null && norm !== 'batch' && norm !== 'layer') throw new Error(`MLP: norm must be 'batch', 'layer' or null, got ${describeValue(norm)}`);
+    // Activations are made for every hidden layer; check them once, up front, so a bad one fails before any layer is built.
+    for (const a of [activation, outputActivation]) if (a !== null && typeof a !== 'function') makeActivation(a);
     this.sizes = [...sizes];
     for (let i = 0; i + 1 < sizes.length; i++) {
       this.append(new Linear(sizes[i], sizes[i + 1], { bias, dtype, generator }));

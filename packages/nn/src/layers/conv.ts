@@ -10,7 +10,7 @@ import {
 } from '@tensorgrad/core';
 import { Module, parameter } from '../module.js';
 import { calculateFans, kaimingUniform, uniform } from '../init.js';
-import { expectTensor, shapeStr, sizeTuple } from '../util.js';
+import { checkOptions, expectBoolean, expectDType, expectGenerator, expectTensor, shapeStr, sizeTuple } from '../util.js';
 
 export interface ConvLayerOptions {
   /** Step between windows: a number or one per spatial dimension. Default 1. */
@@ -41,6 +41,13 @@ export interface ConvTransposeLayerOptions {
   generator?: Generator;
 }
 
+/** The options every conv layer shares, checked under the layer's name. */
+function checkCommon(layer: string, bias: unknown, dtype: unknown, generator: unknown): void {
+  expectBoolean(bias, layer, 'bias');
+  expectDType(dtype, layer, 'dtype', { float: true });
+  expectGenerator(generator, layer);
+}
+
 function checkChannels(layer: string, inChannels: number, outChannels: number, groups: number): void {
   for (const [name, v] of [['inChannels', inChannels], ['outChannels', outChannels], ['groups', groups]] as const) {
     if (!Number.isInteger(v) || v <= 0) throw new Error(`${layer}: ${name} must be a positive integer, got ${v}`);
@@ -67,9 +74,12 @@ abstract class ConvNd extends Module {
 
   constructor(
     private readonly layerName: string, dims: number, readonly inChannels: number, readonly outChannels: number,
-    kernelSize: number | number[], { stride = 1, padding = 0, dilation = 1, groups = 1, bias = true, dtype = 'float32', generator }: ConvLayerOptions,
+    kernelSize: number | number[], options: ConvLayerOptions,
   ) {
     super();
+    const { stride = 1, padding = 0, dilation = 1, groups = 1, bias = true, dtype = 'float32', generator } =
+      checkOptions(options, ['stride', 'padding', 'dilation', 'groups', 'bias', 'dtype', 'generator'], layerName);
+    checkCommon(layerName, bias, dtype, generator);
     checkChannels(layerName, inChannels, outChannels, groups);
     this.kernelSize = sizeTuple(kernelSize, dims, 'kernelSize', layerName, 1);
     this.stride = sizeTuple(stride, dims, 'stride', layerName, 1);
@@ -139,9 +149,12 @@ abstract class ConvTransposeNd extends Module {
 
   constructor(
     private readonly layerName: string, dims: number, readonly inChannels: number, readonly outChannels: number, kernelSize: number | number[],
-    { stride = 1, padding = 0, outputPadding = 0, groups = 1, bias = true, dilation = 1, dtype = 'float32', generator }: ConvTransposeLayerOptions,
+    options: ConvTransposeLayerOptions,
   ) {
     super();
+    const { stride = 1, padding = 0, outputPadding = 0, groups = 1, bias = true, dilation = 1, dtype = 'float32', generator } =
+      checkOptions(options, ['stride', 'padding', 'outputPadding', 'groups', 'bias', 'dilation', 'dtype', 'generator'], layerName);
+    checkCommon(layerName, bias, dtype, generator);
     checkChannels(layerName, inChannels, outChannels, groups);
     this.kernelSize = sizeTuple(kernelSize, dims, 'kernelSize', layerName, 1);
     this.stride = sizeTuple(stride, dims, 'stride', layerName, 1);

@@ -2,7 +2,7 @@
 import { Tensor, rand, type Generator } from '@tensorgrad/core';
 import { Module } from '../module.js';
 import { dropout } from '../functional.js';
-import { expectTensor } from '../util.js';
+import { expectTensor, checkOptions, expectGenerator, expectNumber } from '../util.js';
 
 /**
  * In training, zeroes each element with probability p and scales the survivors by 1/(1-p) so the expected output equals
@@ -12,9 +12,11 @@ import { expectTensor } from '../util.js';
 export class Dropout extends Module {
   private readonly generator: Generator | undefined;
 
-  constructor(readonly p = 0.5, { generator }: { generator?: Generator } = {}) {
+  constructor(readonly p = 0.5, options: { generator?: Generator } = {}) {
     super();
-    if (!(p >= 0 && p <= 1)) throw new Error(`Dropout: probability p must be in [0, 1], got ${p}`);
+    const { generator } = checkOptions(options, ['generator'], 'Dropout');
+    expectNumber(p, 'Dropout', 'probability p', { min: 0, max: 1 });
+    expectGenerator(generator, 'Dropout');
     this.generator = generator;
   }
 
@@ -37,9 +39,11 @@ export class Dropout extends Module {
 export class Dropout2d extends Module {
   private readonly generator: Generator | undefined;
 
-  constructor(readonly p = 0.5, { generator }: { generator?: Generator } = {}) {
+  constructor(readonly p = 0.5, options: { generator?: Generator } = {}) {
     super();
-    if (!(p >= 0 && p <= 1)) throw new Error(`Dropout2d: probability p must be in [0, 1], got ${p}`);
+    const { generator } = checkOptions(options, ['generator'], 'Dropout2d');
+    expectNumber(p, 'Dropout2d', 'probability p', { min: 0, max: 1 });
+    expectGenerator(generator, 'Dropout2d');
     this.generator = generator;
   }
 
@@ -49,7 +53,9 @@ export class Dropout2d extends Module {
     if (!this.training || this.p === 0) return x;
     if (this.p === 1) return x.mul(0);
     const maskShape = x.shape.map((d, i) => (i < x.ndim - 2 ? d : 1));
-    const keep = rand(maskShape, { dtype: x.dtype === 'float64' ? 'float64' : 'float32', generator: this.generator }).ge(this.p);
+    const dtype = x.dtype === 'float64' ? 'float64' : 'float32';
+    // The mask is int32 0/1 (a comparison); cast to x's float dtype so the scale is not rounded to float32 for float64 x.
+    const keep = rand(maskShape, { dtype, generator: this.generator }).ge(this.p).to(dtype);
     return x.mul(keep.mul(1 / (1 - this.p)));
   }
 

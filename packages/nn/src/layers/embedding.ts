@@ -1,7 +1,7 @@
 /** Lookup table of learned vectors. */
 import { Tensor, noGrad, randn, tensor, where, type DType, type Generator } from '@tensorgrad/core';
 import { Module, parameter } from '../module.js';
-import { indexTensor, readIndices, shapeStr, type IndicesLike } from '../util.js';
+import { indexTensor, readIndices, shapeStr, type IndicesLike, checkOptions, expectDType, expectGenerator } from '../util.js';
 
 export interface EmbeddingOptions {
   /** Index whose vector starts at zero and receives no gradient (a padding token). Negative counts from the end. */
@@ -18,8 +18,11 @@ export class Embedding extends Module {
   weight: Tensor;
   readonly paddingIdx: number | null;
 
-  constructor(readonly numEmbeddings: number, readonly embeddingDim: number, { paddingIdx, dtype = 'float32', generator }: EmbeddingOptions = {}) {
+  constructor(readonly numEmbeddings: number, readonly embeddingDim: number, options: EmbeddingOptions = {}) {
     super();
+    const { paddingIdx, dtype = 'float32', generator } = checkOptions(options, ['paddingIdx', 'dtype', 'generator'], 'Embedding');
+    expectDType(dtype, 'Embedding', 'dtype', { float: true });
+    expectGenerator(generator, 'Embedding');
     for (const [name, v] of [['numEmbeddings', numEmbeddings], ['embeddingDim', embeddingDim]] as const) {
       if (!Number.isInteger(v) || v <= 0) throw new Error(`Embedding: ${name} must be a positive integer, got ${v}`);
     }

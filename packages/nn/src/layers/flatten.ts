@@ -1,12 +1,14 @@
 /** Flatten and Unflatten: reshaping layers for the step between convolutional and fully connected parts. */
 import { Tensor } from '@tensorgrad/core';
 import { Module } from '../module.js';
-import { expectTensor, shapeStr } from '../util.js';
+import { describeValue, expectTensor, shapeStr, expectNumber } from '../util.js';
 
 /** Flattens dimensions startDim..endDim into one (default: all but the batch dimension, as in PyTorch's nn.Flatten). */
 export class Flatten extends Module {
   constructor(readonly startDim = 1, readonly endDim = -1) {
     super();
+    expectNumber(startDim, 'Flatten', 'startDim', { integer: true });
+    expectNumber(endDim, 'Flatten', 'endDim', { integer: true });
   }
 
   forward(x: Tensor): Tensor {
@@ -33,10 +35,10 @@ export class Unflatten extends Module {
 
   constructor(readonly dim: number, unflattenedSize: number[]) {
     super();
-    if (!Number.isInteger(dim)) throw new Error(`Unflatten: dim must be an integer, got ${dim}`);
+    if (!Number.isInteger(dim)) throw new Error(`Unflatten: dim must be an integer, got ${describeValue(dim)}`);
     if (!Array.isArray(unflattenedSize) || unflattenedSize.length === 0 || !unflattenedSize.every((d) => Number.isInteger(d) && (d > 0 || d === -1)) ||
         unflattenedSize.filter((d) => d === -1).length > 1) {
-      throw new Error(`Unflatten: unflattenedSize must be positive integers (at most one -1), got ${JSON.stringify(unflattenedSize)}`);
+      throw new Error(`Unflatten: unflattenedSize must be positive integers (at most one -1), got ${describeValue(unflattenedSize)}`);
     }
     this.unflattenedSize = unflattenedSize.slice();
   }

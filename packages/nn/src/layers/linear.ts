@@ -1,8 +1,8 @@
 /** Fully connected layer. */
 import { Tensor, linear, zeros, type DType, type Generator } from '@tensorgrad/core';
 import { Module, parameter } from '../module.js';
-import { uniform } from '../init.js';
-import { expectTensor, shapeStr } from '../util.js';
+import { uniform_ } from '../init.js';
+import { expectTensor, shapeStr, checkOptions, expectBoolean, expectDType, expectGenerator } from '../util.js';
 
 export interface LinearOptions {
   /** Add a learned bias (default true). */
@@ -20,14 +20,18 @@ export class Linear extends Module {
   weight: Tensor;
   bias: Tensor | null;
 
-  constructor(readonly inFeatures: number, readonly outFeatures: number, { bias = true, dtype = 'float32', generator }: LinearOptions = {}) {
+  constructor(readonly inFeatures: number, readonly outFeatures: number, options: LinearOptions = {}) {
     super();
+    const { bias = true, dtype = 'float32', generator } = checkOptions(options, ['bias', 'dtype', 'generator'], 'Linear');
+    expectBoolean(bias, 'Linear', 'bias');
+    expectDType(dtype, 'Linear', 'dtype', { float: true });
+    expectGenerator(generator, 'Linear');
     for (const [name, v] of [['inFeatures', inFeatures], ['outFeatures', outFeatures]] as const) {
       if (!Number.isInteger(v) || v <= 0) throw new Error(`Linear: ${name} must be a positive integer, got ${v}`);
     }
     const bound = 1 / Math.sqrt(inFeatures);
-    this.weight = parameter(uniform(zeros([outFeatures, inFeatures], { dtype }), -bound, bound, { generator }));
-    this.bias = bias ? parameter(uniform(zeros([outFeatures], { dtype }), -bound, bound, { generator })) : null;
+    this.weight = parameter(uniform_(zeros([outFeatures, inFeatures], { dtype }), -bound, bound, { generator }));
+    this.bias = bias ? parameter(uniform_(zeros([outFeatures], { dtype }), -bound, bound, { generator })) : null;
   }
 
   forward(x: Tensor): Tensor {

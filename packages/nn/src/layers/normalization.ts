@@ -5,7 +5,7 @@
 import { Tensor, layerNorm, noGrad, ones, zeros, type DType } from '@tensorgrad/core';
 import { Module, parameter } from '../module.js';
 import { rmsNorm } from '../functional.js';
-import { expectTensor, shapeStr } from '../util.js';
+import { expectTensor, shapeStr, checkOptions, describeValue, expectBoolean, expectDType, expectNumber } from '../util.js';
 
 export interface LayerNormOptions {
   eps?: number;
@@ -26,13 +26,17 @@ export class LayerNorm extends Module {
   weight: Tensor | null;
   bias: Tensor | null;
 
-  constructor(normalizedShape: number | number[], { eps = 1e-5, elementwiseAffine = true, bias = true, dtype = 'float32' }: LayerNormOptions = {}) {
+  constructor(normalizedShape: number | number[], options: LayerNormOptions = {}) {
     super();
-    const shape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
+    const { eps = 1e-5, elementwiseAffine = true, bias = true, dtype = 'float32' } = checkOptions(options, ['eps', 'elementwiseAffine', 'bias', 'dtype'], 'LayerNorm');
+    expectBoolean(elementwiseAffine, 'LayerNorm', 'elementwiseAffine');
+    expectBoolean(bias, 'LayerNorm', 'bias');
+    expectDType(dtype, 'LayerNorm', 'dtype', { float: true });
+    const shape = typeof normalizedShape === 'number' ? [normalizedShape] : Array.isArray(normalizedShape) ? [...normalizedShape] : [];
     if (shape.length === 0 || !shape.every((d) => Number.isInteger(d) && d > 0)) {
-      throw new Error(`LayerNorm: normalizedShape must be positive integers, got ${JSON.stringify(normalizedShape)}`);
+      throw new Error(`LayerNorm: normalizedShape must be positive integers, got ${describeValue(normalizedShape)}`);
     }
-    if (!(eps > 0)) throw new Error(`LayerNorm: eps must be > 0, got ${eps}`);
+    expectNumber(eps, 'LayerNorm', 'eps', { finite: true, above: 0 });
     this.normalizedShape = shape;
     this.eps = eps;
     this.weight = elementwiseAffine ? parameter(ones(shape, { dtype })) : null;
@@ -45,6 +49,9 @@ export class LayerNorm extends Module {
     const trailing = x.shape.slice(x.ndim - k);
     if (x.ndim < k || trailing.some((d, i) => d !== this.normalizedShape[i])) {
       throw new Error(`LayerNorm: expected input [..., ${this.normalizedShape.join(', ')}], got ${shapeStr(x.shape)}`);
+    }
+    if (this.weight && x.dtype !== this.weight.dtype) {
+      throw new Error(`LayerNorm: the input is ${x.dtype} but the layer's parameters are ${this.weight.dtype}; convert one (module.to('${x.dtype}') or x.to('${this.weight.dtype}'))`);
     }
     return layerNorm(x, this.normalizedShape, this.weight, this.bias, this.eps);
   }
@@ -71,13 +78,16 @@ export class RMSNorm extends Module {
   readonly eps: number | null;
   weight: Tensor | null;
 
-  constructor(normalizedShape: number | number[], { eps = null, elementwiseAffine = true, dtype = 'float32' }: RMSNormOptions = {}) {
+  constructor(normalizedShape: number | number[], options: RMSNormOptions = {}) {
     super();
-    const shape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
+    const { eps = null, elementwiseAffine = true, dtype = 'float32' } = checkOptions(options, ['eps', 'elementwiseAffine', 'dtype'], 'RMSNorm');
+    expectBoolean(elementwiseAffine, 'RMSNorm', 'elementwiseAffine');
+    expectDType(dtype, 'RMSNorm', 'dtype', { float: true });
+    const shape = typeof normalizedShape === 'number' ? [normalizedShape] : Array.isArray(normalizedShape) ? [...normalizedShape] : [];
     if (shape.length === 0 || !shape.every((d) => Number.isInteger(d) && d > 0)) {
-      throw new Error(`RMSNorm: normalizedShape must be positive integers, got ${JSON.stringify(normalizedShape)}`);
+      throw new Error(`RMSNorm: normalizedShape must be positive integers, got ${describeValue(normalizedShape)}`);
     }
-    if (eps !== null && !(eps >= 0 && Number.isFinite(eps))) throw new Error(`RMSNorm: eps must be a finite number >= 0 or null, got ${eps}`);
+    if (eps !== null && (typeof eps !== 'number' || !(eps >= 0 && Number.isFinite(eps)))) throw new Error(`RMSNorm: eps must be a finite number >= 0 or null, got ${describeValue(eps)}`);
     this.normalizedShape = shape;
     this.eps = eps;
     this.weight = elementwiseAffine ? parameter(ones(shape, { dtype })) : null;
@@ -128,12 +138,17 @@ abstract class BatchNorm extends Module {
   /** `ranks`: the input ranks the layer accepts; `layout` describes them in errors. */
   constructor(
     private readonly layerName: string, private readonly ranks: readonly number[], private readonly layout: (c: number) => string,
-    numFeatures: number, { eps = 1e-5, momentum = 0.1, affine = true, trackRunningStats = true, dtype = 'float32' }: BatchNormOptions,
+    numFeatures: number, options: BatchNormOptions,
   ) {
     super();
-    if (!Number.isInteger(numFeatures) || numFeatures <= 0) throw new Error(`${layerName}: numFeatures must be a positive integer, got ${numFeatures}`);
-    if (!(eps > 0)) throw new Error(`${layerName}: eps must be > 0, got ${eps}`);
-    if (momentum !== null && !(momentum >= 0 && momentum <= 1)) throw new Error(`${layerName}: momentum must be in [0, 1] or null, got ${momentum}`);
+    const { eps = 1e-5, momentum = 0.1, affine = true, trackRunningStats = true, dtype = 'float32' } =
+      checkOptions(options, ['eps', 'momentum', 'affine', 'trackRunningStats', 'dtype'], layerName);
+    expectBoolean(affine, layerName, 'affine');
+    expectBoolean(trackRunningStats, layerName, 'trackRunningStats');
+    expectDType(dtype, layerName, 'dtype', { float: true });
+    if (!Number.isInteger(numFeatures) || numFeatures <= 0) throw new Error(`${layerName}: numFeatures must be a positive integer, got ${describeValue(numFeatures)}`);
+    expectNumber(eps, layerName, 'eps', { finite: true, above: 0 });
+    if (momentum !== null && (typeof momentum !== 'number' || !(momentum >= 0 && momentum <= 1))) throw new Error(`${layerName}: momentum must be in [0, 1] or null, got ${describeValue(momentum)}`);
     this.numFeatures = numFeatures;
     this.eps = eps;
     this.momentum = momentum;
@@ -208,6 +223,19 @@ abstract class BatchNorm extends Module {
   override extraRepr(): string {
     return `${this.numFeatures}, eps=${this.eps}, momentum=${this.momentum}, affine=${this.weight !== null}, trackRunningStats=${this.running_mean !== null}`;
   }
+
+  /** Running statistics must be usable: finite means, finite non-negative variances, a non-negative batch count. */
+  override validateStateValue(name: string, value: Tensor): string | null {
+    const rule = BATCHNORM_BUFFER_RULES[name];
+    if (rule === undefined) return null;
+    for (let i = 0; i < value.size; i++) {
+      const v = value.data[i];
+      if (!Number.isFinite(v) || (rule === 'nonNegative' && v < 0)) {
+        return `has ${v} at flat index ${i}; BatchNorm's ${name} must be ${rule === 'nonNegative' ? 'finite and >= 0' : 'finite'}`;
+      }
+    }
+    return null;
+  }
 }
 
 /** Batch normalisation of inputs [N, C] or [N, C, L], per channel C (torch.nn.BatchNorm1d). */
@@ -242,13 +270,16 @@ export class GroupNorm extends Module {
   weight: Tensor | null;
   bias: Tensor | null;
 
-  constructor(readonly numGroups: number, readonly numChannels: number, { eps = 1e-5, affine = true, dtype = 'float32' }: GroupNormOptions = {}) {
+  constructor(readonly numGroups: number, readonly numChannels: number, options: GroupNormOptions = {}) {
     super();
+    const { eps = 1e-5, affine = true, dtype = 'float32' } = checkOptions(options, ['eps', 'affine', 'dtype'], 'GroupNorm');
+    expectBoolean(affine, 'GroupNorm', 'affine');
+    expectDType(dtype, 'GroupNorm', 'dtype', { float: true });
     for (const [name, v] of [['numGroups', numGroups], ['numChannels', numChannels]] as const) {
       if (!Number.isInteger(v) || v <= 0) throw new Error(`GroupNorm: ${name} must be a positive integer, got ${v}`);
     }
     if (numChannels % numGroups !== 0) throw new Error(`GroupNorm: numChannels ${numChannels} must be divisible by numGroups ${numGroups}`);
-    if (!(eps > 0)) throw new Error(`GroupNorm: eps must be > 0, got ${eps}`);
+    expectNumber(eps, 'GroupNorm', 'eps', { finite: true, above: 0 });
     this.eps = eps;
     this.weight = affine ? parameter(ones([numChannels], { dtype })) : null;
     this.bias = affine ? parameter(zeros([numChannels], { dtype })) : null;
@@ -273,3 +304,10 @@ export class GroupNorm extends Module {
     return `${this.numGroups}, ${this.numChannels}, eps=${this.eps}, affine=${this.weight !== null}`;
   }
 }
+
+/** The buffers loadStateDict checks, by field name. */
+const BATCHNORM_BUFFER_RULES: Record<string, 'finite' | 'nonNegative'> = {
+  running_mean: 'finite',
+  running_var: 'nonNegative',
+  num_batches_tracked: 'nonNegative',
+};

@@ -11,7 +11,7 @@
  */
 import { Tensor, concat, linear, rand, stack, zeros, type DType, type Generator } from '@tensorgrad/core';
 import { Module, parameter } from '../module.js';
-import { expectTensor, shapeStr } from '../util.js';
+import { checkOptions as checkOptionsOf, describeValue, expectBoolean, expectDType, expectGenerator, expectTensor, shapeStr } from '../util.js';
 
 /** Options shared by `RNN`, `LSTM` and `GRU` (PyTorch's arguments in camelCase). */
 export interface RecurrentOptions {
@@ -121,15 +121,17 @@ function unbindSteps(x: Tensor): Tensor[] {
   return x.split(Math.ceil(Math.sqrt(n)), 0).flatMap(unbindSteps);
 }
 
+/** Option keys and the values every recurrent layer and cell shares (bias, dtype, generator), checked under `who`. */
 function checkOptions(who: string, options: object, known: readonly string[]): void {
-  if (options === null || typeof options !== 'object') throw new Error(`${who}: options must be an object, got ${String(options)}`);
-  for (const key of Object.keys(options)) {
-    if (!known.includes(key)) throw new Error(`${who}: unknown option '${key}' (known: ${known.join(', ')})`);
-  }
+  const o = checkOptionsOf(options as Record<string, unknown>, known, who);
+  if (o.bias !== undefined) expectBoolean(o.bias, who, 'bias');
+  if (o.dtype !== undefined) expectDType(o.dtype, who, 'dtype', { float: true });
+  expectGenerator(o.generator, who);
+  for (const flag of ['batchFirst', 'bidirectional'] as const) if (o[flag] !== undefined) expectBoolean(o[flag], who, flag);
 }
 
 function checkSize(who: string, name: string, v: number, min = 1): void {
-  if (!Number.isInteger(v) || v < min) throw new Error(`${who}: ${name} must be ${min === 0 ? 'a non-negative' : 'a positive'} integer, got ${v}`);
+  if (!Number.isInteger(v) || v < min) throw new Error(`${who}: ${name} must be ${min === 0 ? 'a non-negative' : 'a positive'} integer, got ${describeValue(v)}`);
 }
 
 /** A [gates·rows, cols] or [rows] parameter drawn from U(−1/√hidden, 1/√hidden), PyTorch's initialisation for every RNN weight. */
@@ -184,7 +186,7 @@ abstract class RecurrentBase extends Module {
     checkSize(who, 'numLayers', numLayers);
     checkSize(who, 'projSize', projSize, 0);
     if (projSize >= hiddenSize && projSize > 0) throw new Error(`${who}: projSize must be smaller than hiddenSize, got projSize ${projSize} and hiddenSize ${hiddenSize}`);
-    if (typeof dropout !== 'number' || !(dropout >= 0 && dropout <= 1)) throw new Error(`${who}: dropout must be a probability in [0, 1], got ${dropout}`);
+    if (typeof dropout !== 'number' || !(dropout >= 0 && dropout <= 1)) throw new Error(`${who}: dropout must be a probability in [0, 1], got ${describeValue(dropout)}`);
     this.inputSize = inputSize;
     this.hiddenSize = hiddenSize;
     this.numLayers = numLayers;

@@ -5,7 +5,7 @@
  */
 import { Tensor, type DType, type Generator } from '@tensorgrad/core';
 import { Module, deepCopy } from '../module.js';
-import { expectTensor, rejectUnknownOptions } from '../util.js';
+import { describeValue, expectBoolean, expectDType, expectGenerator, expectNumber, expectTensor, rejectUnknownOptions } from '../util.js';
 import { Dropout } from './dropout.js';
 import { Linear } from './linear.js';
 import { LayerNorm } from './normalization.js';
@@ -55,9 +55,13 @@ function layerParts(where: string, dModel: number, nhead: number, options: Trans
     if (!Number.isInteger(v) || v <= 0) throw new Error(`${where}: ${name} must be a positive integer, got ${v}`);
   }
   if (activation !== 'relu' && activation !== 'gelu' && typeof activation !== 'function') {
-    throw new Error(`${where}: activation must be 'relu', 'gelu' or a function, got ${String(activation)}`);
+    throw new Error(`${where}: activation must be 'relu', 'gelu' or a function, got ${describeValue(activation)}`);
   }
-  if (!(layerNormEps > 0)) throw new Error(`${where}: layerNormEps must be > 0, got ${layerNormEps}`);
+  expectNumber(layerNormEps, where, 'layerNormEps', { finite: true, above: 0 });
+  expectNumber(dropout, where, 'dropout', { min: 0, max: 1 });
+  for (const [name, v] of [['batchFirst', batchFirst], ['normFirst', normFirst], ['bias', bias]] as const) expectBoolean(v, where, name);
+  expectDType(dtype, where, 'dtype', { float: true });
+  expectGenerator(generator, where);
   return { dimFeedforward, dropout, activation, layerNormEps, batchFirst, normFirst, bias, dtype, generator };
 }
 

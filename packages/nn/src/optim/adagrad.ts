@@ -30,7 +30,7 @@ export class Adagrad extends Optimizer<AdagradOptions> {
   }
 
   protected stateLayout(): StateLayout {
-    return { required: ['sum'], optional: [], counters: ['step'] };
+    return { required: ['sum'], optional: [], counters: ['step'], nonNegative: ['sum'] };
   }
 
   /**

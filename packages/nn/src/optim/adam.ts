@@ -32,8 +32,8 @@ function validateAdamGroup(where: string, g: AdamOptions): void {
 
 function adamLayout(g: AdamOptions): StateLayout {
   return g.amsgrad
-    ? { required: ['expAvg', 'expAvgSq', 'maxExpAvgSq'], optional: [], counters: ['step'] }
-    : { required: ['expAvg', 'expAvgSq'], optional: ['maxExpAvgSq'], counters: ['step'] };
+    ? { required: ['expAvg', 'expAvgSq', 'maxExpAvgSq'], optional: [], counters: ['step'], nonNegative: ['expAvgSq', 'maxExpAvgSq'] }
+    : { required: ['expAvg', 'expAvgSq'], optional: ['maxExpAvgSq'], counters: ['step'], nonNegative: ['expAvgSq', 'maxExpAvgSq'] };
 }
 
 /**

@@ -1,11 +1,14 @@
 /** Gradient clipping (torch.nn.utils.clip_grad_norm_ / clip_grad_value_), applied in place to `.grad` under noGrad. */
 import { Tensor, noGrad, stack } from '@tensorgrad/core';
+import { describeValue } from '../util.js';
 
 function gradsOf(where: string, params: Iterable<Tensor> | Tensor): Tensor[] {
+  const iterable = params !== null && typeof params === 'object' && typeof (params as Iterable<Tensor>)[Symbol.iterator] === 'function';
+  if (!(params instanceof Tensor) && !iterable) throw new Error(`${where}: params must be a Tensor or an iterable of Tensors, got ${describeValue(params)}`);
   const list = params instanceof Tensor ? [params] : [...params];
   const grads: Tensor[] = [];
   list.forEach((p, i) => {
-    if (!(p instanceof Tensor)) throw new Error(`${where}: params[${i}] is not a Tensor (got ${String(p)})`);
+    if (!(p instanceof Tensor)) throw new Error(`${where}: params[${i}] is not a Tensor (got ${describeValue(p)})`);
     if (p.grad !== null) grads.push(p.grad);
   });
   return grads;
@@ -29,20 +32,14 @@ export function clipGradNorm(params: Iterable<Tensor> | Tensor, maxNorm: number,
       total = stack(grads.map((g) => g.detach().abs().max())).max();
     } else {
       // Per-gradient norms first, then the norm of those norms, exactly as PyTorch composes them.
-      const norms = grads.map((g) => pNorm(g.detach(), p));
-      total = pNorm(stack(norms), p);
+      const norms = grads.map((g) => g.detach().norm(p));
+      total = stack(norms).norm(p);
     }
     // The 1e-6 guards against division by zero; the clamp makes the scale a no-op when the norm is already small.
     const scale = total.add(1e-6).reciprocal().mul(maxNorm).clamp(undefined, 1);
     for (const g of grads) g.assign(g.mul(scale));
     return total.item();
   });
-}
-
-function pNorm(x: Tensor, p: number): Tensor {
-  if (p === 2) return x.square().sum().sqrt();
-  if (p === 1) return x.abs().sum();
-  return x.abs().pow(p).sum().pow(1 / p);
 }
 
 /** Clamps every gradient element into [-clipValue, clipValue]. */

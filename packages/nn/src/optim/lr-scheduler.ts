@@ -5,6 +5,7 @@
  */
 import { Tensor } from '@tensorgrad/core';
 import { Optimizer, checkNumber } from './optimizer.js';
+import { describeValue, isPlainObject } from '../util.js';
 
 /** A scheduler's state: plain numbers, arrays and strings (safe to JSON.stringify). */
 export type SchedulerStateDict = Record<string, number | string | number[] | null>;
@@ -24,15 +25,23 @@ export function checkInteger(where: string, name: string, value: unknown, min: n
   }
 }
 
-/** @internal Shared with the schedulers in sequential-lr.ts and one-cycle-lr.ts. */
-export function checkNumberArray(where: string, name: string, value: unknown, length: number): void {
-  if (!Array.isArray(value) || value.length !== length || value.some((v) => typeof v !== 'number' || Number.isNaN(v))) {
-    throw new Error(`${where}: ${name} must be an array of ${length} numbers (one per parameter group), got ${JSON.stringify(value)}`);
+/** Learning rates (one per parameter group) must be finite and >= 0, like the lr option itself. */
+export function checkLrArray(where: string, name: string, value: unknown, length: number): void {
+  if (!Array.isArray(value) || value.length !== length || value.some((v) => typeof v !== 'number' || !Number.isFinite(v) || v < 0)) {
+    throw new Error(`${where}: ${name} must be an array of ${length} finite numbers >= 0 (one per parameter group), got ${describeValue(value)}`);
   }
 }
 
 /** @internal Shared with the schedulers in sequential-lr.ts and one-cycle-lr.ts. */
-export function rejectUnknownOptions(where: string, options: object, known: string[], what = 'option'): void {
+export function checkNumberArray(where: string, name: string, value: unknown, length: number): void {
+  if (!Array.isArray(value) || value.length !== length || value.some((v) => typeof v !== 'number' || Number.isNaN(v))) {
+    throw new Error(`${where}: ${name} must be an array of ${length} numbers (one per parameter group), got ${describeValue(value)}`);
+  }
+}
+
+/** @internal Shared with the schedulers in sequential-lr.ts and one-cycle-lr.ts. */
+export function rejectUnknownOptions(where: string, options: unknown, known: string[], what = 'option'): void {
+  if (!isPlainObject(options)) throw new Error(`${where}: expected ${what === 'key' ? 'a state dict' : 'options'} { ${known.join(', ')} }, got ${describeValue(options)}`);
   for (const key of Object.keys(options)) {
     if (!known.includes(key)) throw new Error(`${where}: unknown ${what} '${key}'; expected ${known.join(', ')}`);
   }
@@ -50,8 +59,18 @@ export abstract class LRScheduler {
 
   protected constructor(protected readonly name: string, optimizer: Optimizer<{ lr: number }>) {
     this.optimizer = checkOptimizer(name, optimizer);
-    for (const group of this.optimizer.paramGroups) if (group.initialLr === undefined) group.initialLr = group.lr;
-    this.baseLrs = this.optimizer.paramGroups.map((g) => g.initialLr as number);
+    this.baseLrs = this.optimizer.paramGroups.map((g) => g.initialLr ?? g.lr);
+  }
+
+  /**
+   * The constructor's initial step, run once the subclass has validated its options; only then does the optimizer
+   * learn each group's `initialLr`, so a constructor that throws leaves the optimizer untouched.
+   */
+  protected start(): void {
+    this.step();
+    this.optimizer.paramGroups.forEach((g, i) => {
+      if (g.initialLr === undefined) g.initialLr = this.baseLrs[i];
+    });
   }
 
   /** The learning rates for epoch `lastEpoch`, computed from the groups' current ones. */
@@ -63,14 +82,28 @@ export abstract class LRScheduler {
   /** Throws unless the subclass's own fields in `values` are valid (used by the constructor and loadStateDict). */
   protected abstract checkOwnState(where: string, values: Record<string, unknown>): void;
 
-  /** Moves the schedule on by one epoch and writes the new lrs into the optimizer. */
+  /**
+   * Moves the schedule on by one epoch and writes the new lrs into the optimizer. All or nothing: when a new rate is
+   * invalid (not finite, or negative, e.g. from a LambdaLR function), it throws and the epoch, the step count and the
+   * optimizer's rates stay as they were.
+   */
   step(): void {
     this.stepCount += 1;
     this.lastEpoch += 1;
-    const lrs = this.computeLr();
-    lrs.forEach((lr, i) => {
-      if (!Number.isFinite(lr) || lr < 0) throw new Error(`${this.name}.step: computed lr ${lr} for group ${i} at epoch ${this.lastEpoch}`);
-    });
+    let lrs: number[];
+    try {
+      lrs = this.computeLr();
+      if (!Array.isArray(lrs) || lrs.length !== this.optimizer.paramGroups.length) throw new Error(`${this.name}.step: expected one lr per parameter group`);
+      lrs.forEach((lr, i) => {
+        if (typeof lr !== 'number' || !Number.isFinite(lr) || lr < 0) {
+          throw new Error(`${this.name}.step: computed lr ${describeValue(lr)} for group ${i} at epoch ${this.lastEpoch}; nothing was changed (lastEpoch stays ${this.lastEpoch - 1})`);
+        }
+      });
+    } catch (e) {
+      this.stepCount -= 1;
+      this.lastEpoch -= 1;
+      throw e;
+    }
     this.optimizer.paramGroups.forEach((g, i) => (g.lr = lrs[i]));
     this.lastLr = this.optimizer.paramGroups.map((g) => g.lr);
   }
@@ -122,15 +155,15 @@ export abstract class LRScheduler {
   /** Restores `stateDict()` output; everything is checked before anything changes. */
   loadStateDict(stateDict: SchedulerStateDict): void {
     const where = `${this.name}.loadStateDict`;
-    if (typeof stateDict !== 'object' || stateDict === null) throw new Error(`${where}: expected an object, got ${String(stateDict)}`);
+    if (!isPlainObject(stateDict)) throw new Error(`${where}: expected the object stateDict() returns, got ${describeValue(stateDict)}`);
     const groups = this.optimizer.paramGroups.length;
     const known = ['lastEpoch', 'stepCount', 'baseLrs', 'lastLr', ...this.ownStateKeys()];
     for (const key of known) if (!(key in stateDict)) throw new Error(`${where}: missing '${key}'`);
     rejectUnknownOptions(where, stateDict, known, 'key');
     checkInteger(where, 'lastEpoch', stateDict.lastEpoch, -1);
     checkInteger(where, 'stepCount', stateDict.stepCount, 0);
-    checkNumberArray(where, 'baseLrs', stateDict.baseLrs, groups);
-    checkNumberArray(where, 'lastLr', stateDict.lastLr, groups);
+    checkLrArray(where, 'baseLrs', stateDict.baseLrs, groups);
+    checkLrArray(where, 'lastLr', stateDict.lastLr, groups);
     this.checkOwnState(where, stateDict);
     const self = this as unknown as Record<string, unknown>;
     this.lastEpoch = stateDict.lastEpoch as number;
@@ -163,7 +196,7 @@ export class StepLR extends LRScheduler {
     this.checkOwnState('StepLR', own);
     this.stepSize = own.stepSize;
     this.gamma = own.gamma;
-    this.step();
+    this.start();
   }
 
   protected checkOwnState(where: string, v: Record<string, unknown>): void {
@@ -199,7 +232,7 @@ export class MultiStepLR extends LRScheduler {
     this.checkOwnState('MultiStepLR', own);
     this.milestones = [...own.milestones].sort((a, b) => a - b);
     this.gamma = own.gamma;
-    this.step();
+    this.start();
   }
 
   protected checkOwnState(where: string, v: Record<string, unknown>): void {
@@ -233,7 +266,7 @@ export class ExponentialLR extends LRScheduler {
     rejectUnknownOptions('ExponentialLR', options, ['gamma']);
     this.checkOwnState('ExponentialLR', options);
     this.gamma = options.gamma;
-    this.step();
+    this.start();
   }
 
   protected checkOwnState(where: string, v: Record<string, unknown>): void {
@@ -268,7 +301,7 @@ export class CosineAnnealingLR extends LRScheduler {
     this.checkOwnState('CosineAnnealingLR', own);
     this.tMax = own.tMax;
     this.etaMin = own.etaMin;
-    this.step();
+    this.start();
   }
 
   protected checkOwnState(where: string, v: Record<string, unknown>): void {
@@ -315,7 +348,7 @@ export class LinearLR extends LRScheduler {
     this.startFactor = own.startFactor;
     this.endFactor = own.endFactor;
     this.totalIters = own.totalIters;
-    this.step();
+    this.start();
   }
 
   protected checkOwnState(where: string, v: Record<string, unknown>): void {
@@ -356,7 +389,7 @@ export class LambdaLR extends LRScheduler {
       if (typeof f !== 'function') throw new Error(`LambdaLR: lrLambda[${i}] must be a function, got ${String(f)}`);
     });
     this.lrLambdas = [...fns];
-    this.step();
+    this.start();
   }
 
   protected computeLr(): number[] {
@@ -417,8 +450,7 @@ function checkPlateauOptions(where: string, o: Record<string, unknown> | Plateau
   checkInteger(where, 'cooldown', v.cooldown, 0);
   checkNumber(where, 'threshold', v.threshold, 0);
   checkNumber(where, 'eps', v.eps, 0);
-  checkNumberArray(where, 'minLr', v.minLrs, groups);
-  (v.minLrs as number[]).forEach((m, i) => checkNumber(where, `minLr[${i}]`, m, 0));
+  checkLrArray(where, 'minLr', v.minLrs, groups);
 }
 
 /** Reduces the lr by `factor` when a metric has stopped improving for `patience` epochs. */
@@ -523,18 +555,18 @@ export class ReduceLROnPlateau {
   /** Restores `stateDict()` output; everything is checked before anything changes. */
   loadStateDict(stateDict: SchedulerStateDict): void {
     const where = 'ReduceLROnPlateau.loadStateDict';
-    if (typeof stateDict !== 'object' || stateDict === null) throw new Error(`${where}: expected an object, got ${String(stateDict)}`);
+    if (!isPlainObject(stateDict)) throw new Error(`${where}: expected the object stateDict() returns, got ${describeValue(stateDict)}`);
     const keys = Object.keys(this.stateDict());
     for (const key of keys) if (!(key in stateDict)) throw new Error(`${where}: missing '${key}'`);
     rejectUnknownOptions(where, stateDict, keys, 'key');
     checkPlateauOptions(where, stateDict, this.optimizer.paramGroups.length);
     const saved = stateDict as unknown as PlateauOptionValues;
     const best = stateDict.best === null ? (saved.mode === 'min' ? Infinity : -Infinity) : stateDict.best;
-    if (typeof best !== 'number' || Number.isNaN(best)) throw new Error(`${where}: best must be a number or null, got ${JSON.stringify(stateDict.best)}`);
+    if (typeof best !== 'number' || Number.isNaN(best)) throw new Error(`${where}: best must be a number or null, got ${describeValue(stateDict.best)}`);
     checkInteger(where, 'numBadEpochs', stateDict.numBadEpochs, 0);
     checkInteger(where, 'cooldownCounter', stateDict.cooldownCounter, 0);
     checkInteger(where, 'lastEpoch', stateDict.lastEpoch, 0);
-    checkNumberArray(where, 'lastLr', stateDict.lastLr, this.optimizer.paramGroups.length);
+    checkLrArray(where, 'lastLr', stateDict.lastLr, this.optimizer.paramGroups.length);
     this.mode = saved.mode;
     this.factor = saved.factor;
     this.patience = saved.patience;

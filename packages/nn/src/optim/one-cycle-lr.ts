@@ -1,5 +1,5 @@
 /** OneCycleLR (torch.optim.lr_scheduler.OneCycleLR): the 1cycle policy, stepped once per batch. */
-import { LRScheduler, checkInteger, checkNumberArray, checkOptimizer, rejectUnknownOptions } from './lr-scheduler.js';
+import { LRScheduler, checkInteger, checkLrArray, checkNumberArray, checkOptimizer, rejectUnknownOptions } from './lr-scheduler.js';
 import { checkNumber, type Optimizer } from './optimizer.js';
 
 export interface OneCycleLROptions {
@@ -200,8 +200,8 @@ export class OneCycleLR extends LRScheduler {
     if (v.annealStrategy !== 'cos' && v.annealStrategy !== 'linear') throw new Error(`${where}: annealStrategy must be 'cos' or 'linear'`);
     if (v.momentumKey !== 'momentum' && v.momentumKey !== 'betas' && v.momentumKey !== 'none') throw new Error(`${where}: momentumKey must be 'momentum', 'betas' or 'none'`);
     if (v.threePhase !== 0 && v.threePhase !== 1) throw new Error(`${where}: threePhase must be 0 or 1`);
-    checkNumberArray(where, 'maxLrs', v.maxLrs, groups);
-    checkNumberArray(where, 'minLrs', v.minLrs, groups);
+    checkLrArray(where, 'maxLrs', v.maxLrs, groups);
+    checkLrArray(where, 'minLrs', v.minLrs, groups);
     const momenta = v.momentumKey === 'none' ? 0 : groups;
     checkNumberArray(where, 'maxMomentums', v.maxMomentums, momenta);
     checkNumberArray(where, 'baseMomentums', v.baseMomentums, momenta);

@@ -45,6 +45,8 @@ export interface StateLayout {
   optional: string[];
   /** Non-negative integer counters every non-empty state must have. */
   counters: string[];
+  /** Buffers whose values must be >= 0 (running averages of squares such as Adam's expAvgSq). Every buffer must be finite. */
+  nonNegative?: string[];
 }
 
 /** Options every optimizer takes besides its hyperparameters. */
@@ -318,7 +320,15 @@ function copyState(where: string, entry: unknown, param: Tensor, layout: StateLa
       if (!isTensor(value)) throw new Error(`${where}: '${key}' must be a Tensor, got ${String(value)}`);
       if (!sameShape(value.shape, param.shape)) throw new Error(`${where}: '${key}' has shape ${shapeStr(value.shape)} but the parameter has shape ${shapeStr(param.shape)}`);
       if (value.dtype === 'int32') throw new Error(`${where}: '${key}' has dtype int32; optimizer buffers are float`);
-      out[key] = noGrad(() => value.detach().to(param.dtype).clone());
+      const copy = noGrad(() => value.detach().to(param.dtype).clone());
+      const nonNegative = layout.nonNegative?.includes(key) ?? false;
+      for (let i = 0; i < copy.size; i++) {
+        const v = copy.data[i];
+        if (!Number.isFinite(v) || (nonNegative && v < 0)) {
+          throw new Error(`${where}: '${key}' has ${v} at flat index ${i}; it must be ${nonNegative ? 'finite and >= 0 (a running average of squares)' : 'finite'}`);
+        }
+      }
+      out[key] = copy;
     } else {
       throw new Error(`${where}: unknown state key '${key}'; expected ${[...layout.required, ...layout.optional, ...layout.counters].join(', ')}`);
     }

@@ -36,7 +36,7 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
     const optional: string[] = [];
     (g.momentum > 0 ? required : optional).push('momentumBuffer');
     (g.centered ? required : optional).push('gradAvg');
-    return { required, optional, counters: ['step'] };
+    return { required, optional, counters: ['step'], nonNegative: ['squareAvg'] };
   }
 
   /**

@@ -6,7 +6,7 @@
  *   const decay = new CosineAnnealingLR(opt, { tMax: 900, etaMin: 1e-5 });
  *   const schedule = new SequentialLR(opt, { schedulers: [warmup, decay], milestones: [100] });
  */
-import { LRScheduler, checkInteger, checkNumberArray, checkOptimizer, rejectUnknownOptions, type AnyOptimizer, type SchedulerStateDict } from './lr-scheduler.js';
+import { LRScheduler, checkInteger, checkLrArray, checkOptimizer, rejectUnknownOptions, type AnyOptimizer, type SchedulerStateDict } from './lr-scheduler.js';
 import type { Optimizer } from './optimizer.js';
 
 export interface SequentialLROptions {
@@ -96,7 +96,7 @@ export class SequentialLR {
       parts[Number(m[1])][m[2]] = v;
     }
     checkInteger(where, 'lastEpoch', stateDict.lastEpoch, 0);
-    checkNumberArray(where, 'lastLr', stateDict.lastLr, this.optimizer.paramGroups.length);
+    checkLrArray(where, 'lastLr', stateDict.lastLr, this.optimizer.paramGroups.length);
     if (JSON.stringify(stateDict.milestones) !== JSON.stringify(this.milestones)) {
       throw new Error(`${where}: milestones ${JSON.stringify(stateDict.milestones)} differ from this scheduler's ${JSON.stringify(this.milestones)}`);
     }

@@ -74,7 +74,7 @@ async function fastDecile(impls: readonly Implementation[], iterations: number):
   for (let it = 0; it < iterations; it++) {
     runners.forEach((r, k) => {
       const t0 = performance.now();
-      r.run();
+      (r.run as () => void)();
       times[k].push((performance.now() - t0) / 1000);
     });
   }
@@ -83,7 +83,7 @@ async function fastDecile(impls: readonly Implementation[], iterations: number):
 
 async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
-  const opts = quick ? { repetitions: 5, minSeconds: 0.1, warmup: 2 } : { repetitions: 15, minSeconds: 0.2, warmup: 3 };
+  const opts = quick ? { rounds: 5, minSeconds: 0.1, warmup: 2, warmupSeconds: 0.5 } : { rounds: 15, minSeconds: 0.2, warmup: 3, warmupSeconds: 1 };
   const rows: string[][] = [];
   for (const layer of LAYERS) {
     const impls: Implementation[] = [
@@ -91,7 +91,7 @@ async function main(): Promise<void> {
       { name: 'matmul', setup: () => matmul(layer) },
       { name: 'conv2d + bias', setup: () => conv(layer, true) },
     ];
-    const [tc, tm, tb] = await measureInterleaved(impls, opts);
+    const [tc, tm, tb] = (await measureInterleaved(impls, opts)).map((m) => m.median);
     const [fc, fm] = await fastDecile(impls.slice(0, 2), quick ? 100 : 400);
     const rate = (s: number): string => (flops(layer) / s / 1e9).toFixed(1);
     rows.push([layer.name, rate(tc), rate(tm), `${(tm / tc).toFixed(2)}×`, rate(fc), rate(fm), `${(fm / fc).toFixed(2)}×`, rate(tb)]);
@@ -100,7 +100,7 @@ async function main(): Promise<void> {
     'forward + backward, batch 64', 'conv2d GFLOP/s', 'matmul GFLOP/s', 'conv / matmul',
     'conv2d, fast decile', 'matmul, fast decile', 'conv / matmul', 'conv2d + bias',
   ], rows));
-  console.log(`\n${process.version}; medians of ${opts.repetitions} interleaved repetitions, and the fastest decile of ${quick ? 100 : 400} alternating single iterations`);
+  console.log(`\n${process.version}; medians of ${opts.rounds} interleaved rounds, and the fastest decile of ${quick ? 100 : 400} alternating single iterations`);
 }
 
 main().catch((err: unknown) => {

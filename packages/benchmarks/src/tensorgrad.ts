@@ -2,10 +2,11 @@
  * The tensorgrad side of every workload, written as a user would: no dispose() anywhere, tensors are freed by the
  * garbage collector.
  */
-import { Generator, randint, randn, type Tensor } from '@tensorgrad/core';
+import { Generator, rand, randint, randn, type Tensor } from '@tensorgrad/core';
 import * as nn from '@tensorgrad/nn';
-import type { Runner } from './harness.js';
-import { chainOp, CHAIN_CONSTANTS, CNN, LSTM_STEP, MLP } from './workloads.js';
+import { TinyGpt } from './gpt.js';
+import { now, type Runner } from './harness.js';
+import { chainOp, CHAIN_CONSTANTS, CHAR_MLP, CNN, GPT, LSTM_STEP, MLP, MNIST } from './workloads.js';
 
 const generator = new Generator(0);
 
@@ -41,6 +42,58 @@ export function mlpStep(): Promise<Runner> {
   return Promise.resolve({ run: () => { model.step(x, labels); } });
 }
 
+/** One epoch of MNIST-sized training: DataLoader with shuffling, an MLP, crossEntropy and Adam. */
+export function mnistEpoch(): Promise<Runner> {
+  const images = rand([MNIST.samples, MNIST.inputs], { generator });
+  const labels = randint(0, MNIST.classes, [MNIST.samples], { generator });
+  const loader = new nn.DataLoader(new nn.TensorDataset(images, labels), { batchSize: MNIST.batch, shuffle: true, seed: 0 });
+  const model = new nn.MLP([MNIST.inputs, MNIST.hidden, MNIST.classes], { generator });
+  const optimizer = new nn.Adam(model.parameters(), { lr: MNIST.learningRate });
+  return Promise.resolve({
+    run: () => {
+      for (const [x, y] of loader) {
+        optimizer.zeroGrad();
+        nn.crossEntropy(model.forward(x), y).backward();
+        optimizer.step();
+      }
+    },
+  });
+}
+
+/** makemore's character MLP: a random batch of contexts each step, Embedding → Flatten → Linear → tanh → Linear, Adam. */
+export function charMlpStep(): Promise<Runner> {
+  const { vocab, context, embedding, hidden, batch, samples } = CHAR_MLP;
+  const xs = randint(0, vocab, [samples, context], { generator });
+  const ys = randint(0, vocab, [samples], { generator });
+  const model = new nn.Sequential(
+    new nn.Embedding(vocab, embedding, { generator }), new nn.Flatten(),
+    new nn.Linear(context * embedding, hidden, { generator }), new nn.Tanh(), new nn.Linear(hidden, vocab, { generator }));
+  const optimizer = new nn.Adam(model.parameters(), { lr: CHAR_MLP.learningRate });
+  return Promise.resolve({
+    run: () => {
+      const ix = randint(0, samples, [batch], { generator });
+      optimizer.zeroGrad();
+      nn.crossEntropy(model.forward(xs.indexSelect(0, ix)), ys.indexSelect(0, ix)).backward();
+      optimizer.step();
+    },
+  });
+}
+
+/** One AdamW step of the tiny GPT (gpt.ts) on a batch of random token sequences, next-token cross-entropy. */
+export function gptStep(): Promise<Runner> {
+  const model = new TinyGpt(GPT, generator);
+  const optimizer = new nn.AdamW(model.parameters(), { lr: GPT.learningRate, weightDecay: GPT.weightDecay });
+  const tokens = randint(0, GPT.vocab, [GPT.batch, GPT.block + 1], { generator });
+  const x = tokens.slice([null, [0, GPT.block]]).clone(), y = tokens.slice([null, [1, GPT.block + 1]]).reshape([-1]);
+  return Promise.resolve({
+    run: () => {
+      optimizer.zeroGrad();
+      nn.crossEntropy(model.forward(x).reshape([-1, GPT.vocab]), y).backward();
+      optimizer.step();
+    },
+  });
+}
+
 function chain(x: Tensor, length: number): Tensor {
   let y = x;
   for (let i = 0; i < length; i++) {
@@ -68,9 +121,9 @@ export function deepBackward(length: number, size: number): Promise<Runner> {
     run: () => {
       x.grad = null;
       const y = chain(x, length);
-      const t0 = performance.now();
+      const t0 = now();
       y.backward();
-      return (performance.now() - t0) / 1000;
+      return now() - t0;
     },
   });
 }

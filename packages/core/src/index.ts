@@ -44,6 +44,9 @@ export type { ConvOptions, ConvTransposeOptions } from './ops/conv.js';
 export { maxPool1d, maxPool2d, avgPool2d, adaptiveAvgPool2d, interpolate } from './ops/pool.js';
 export type { MaxPoolOptions, MaxPoolFn, AvgPoolOptions, InterpolateOptions } from './ops/pool.js';
 export { cast, clone } from './ops/cast.js';
+export { fusedAdamStep_, fusedSgdStep_, fusedRmspropStep_, fusedAdagradStep_ } from './ops/optim.js';
+export type { FusedAdamOptions, FusedSgdOptions, FusedRmspropOptions, FusedAdagradOptions } from './ops/optim.js';
+export { setNumThreads, getNumThreads } from './kernels/gemm-threads.js';
 export { listOps } from './ops/registry.js';
 export type { OpInfo, OpFamily } from './ops/registry.js';
 

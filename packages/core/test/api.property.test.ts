@@ -136,6 +136,13 @@ const einsumArgs = fc.oneof(
   fc.tuple(fc.constantFrom('i,j->ij', 'ij,jk', 'i->', 'x'), T, T) as fc.Arbitrary<unknown[]>,
 );
 const anyCheck: Entry['check'] = (r) => { if (r instanceof Tensor) checkTensor(r); };
+/** In-place updates with no result (the fused optimizer steps). */
+const returnsNothing: Entry['check'] = (r) => { if (r !== undefined) throw new Error('returns nothing'); };
+/** A parameter that does not require grad and `k` tensors like it (a gradient and state), each with its own storage. */
+const stepTensors = (k: number) => floatTensor.map((x) => {
+  const p = x.detach().clone();
+  return [p, ...Array.from({ length: k }, (_, i) => (i === 0 ? p.clone() : tg.zerosLike(p)))];
+});
 const size = orJunk(fc.integer({ min: 1, max: 3 }), 6);
 const floatOf = (shapeArb: fc.Arbitrary<number[]>) => tensorOf(shapeArb, ['float32', 'float64']);
 /** A float image batch [N, C, ...spatial] with `dims` spatial dimensions of size 2..5. */
@@ -270,6 +277,25 @@ const FUNCTIONS: Record<string, Entry> = {
   gradgradcheck: fn(sig(orJunk(unaryFn), orJunk(fc.array(float64Leaf, { minLength: 1, maxLength: 1 })), opts({ eps: number, seed: number })), { runs: 25 }),
   toDot: fn(sig(T, opts({ rankdir: orJunk(fc.constantFrom('LR', 'TB')), showValues: count })), { check: (r) => { if (typeof r !== 'string' || !r.startsWith('digraph')) throw new Error('not DOT'); } }),
   broadcastShapes: fn(sig(shape, shape), { check: (r) => { if (!Array.isArray(r)) throw new Error('not a shape'); } }),
+  fusedAdamStep_: fn(fc.oneof(
+    stepTensors(3).map((t) => [...t, null, { lr: 0.1, beta1: 0.9, beta2: 0.99, eps: 1e-8, step: 1 }]),
+    sig(T, T, T, T, orJunk(fc.oneof(T, fc.constant(null))), opts({ lr: number, beta1: number, beta2: number, eps: number, step: count, weightDecay: number, decoupledWeightDecay: bool, maximize: bool })),
+  ), { check: returnsNothing }),
+  fusedSgdStep_: fn(fc.oneof(
+    stepTensors(2).map((t) => [...t, { lr: 0.1, momentum: 0.9, firstStep: true }]),
+    sig(T, T, orJunk(fc.oneof(T, fc.constant(null))), opts({ lr: number, momentum: number, dampening: number, nesterov: bool, weightDecay: number, maximize: bool, firstStep: bool })),
+  ), { check: returnsNothing }),
+  fusedRmspropStep_: fn(fc.oneof(
+    stepTensors(2).map((t) => [...t, null, null, { lr: 0.1, alpha: 0.9, eps: 1e-8 }]),
+    sig(T, T, T, orJunk(fc.oneof(T, fc.constant(null))), orJunk(fc.oneof(T, fc.constant(null))), opts({ lr: number, alpha: number, eps: number, weightDecay: number, momentum: number, maximize: bool })),
+  ), { check: returnsNothing }),
+  fusedAdagradStep_: fn(fc.oneof(
+    stepTensors(2).map((t) => [...t, { lr: 0.1, eps: 1e-10, step: 1 }]),
+    sig(T, T, T, opts({ lr: number, eps: number, step: count, lrDecay: number, weightDecay: number, maximize: bool })),
+  ), { check: returnsNothing }),
+  // Only 1 and 2 among the valid values: the sweep must not leave the kernels set to more threads than they use.
+  setNumThreads: fn(sig(orJunk(fc.integer({ min: 1, max: 2 })))),
+  getNumThreads: fn(sig(), { check: (r) => { if (!Number.isInteger(r) || (r as number) < 1) throw new Error('a positive integer'); } }),
 };
 
 /** Exports that are not functions to call, with the reason. */

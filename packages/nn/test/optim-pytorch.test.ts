@@ -1,7 +1,8 @@
 /**
  * Replays every PyTorch 1.13 trajectory of fixtures/optim-trajectories.json (made by gen-optim.py) in tensorgrad:
- * same weights, data, optimizer, scheduler and clipping, 50 steps, in float32 and in float64. Losses, learning rates,
- * gradient norms and final parameters must agree to the dtype's round-off.
+ * same weights, data, optimizer, scheduler and clipping, 50 steps, in float32 and in float64, with the fused kernels
+ * (the default) and with the tensor-op reference (`fused: false`). Losses, learning rates, gradient norms and final
+ * parameters must agree to the dtype's round-off.
  */
 import type { Tensor } from '@tensorgrad/core';
 import {
@@ -33,10 +34,10 @@ const LAMBDAS: Record<string, (epoch: number) => number> = { inverseTime: (epoch
 
 type AnyOptimizer = Optimizer<{ lr: number }>;
 
-function makeOptimizer(c: FixtureCase, p: Params): AnyOptimizer {
+function makeOptimizer(c: FixtureCase, p: Params, fused: boolean): AnyOptimizer {
   const ctor = { SGD, Adam, AdamW, RMSprop, Adagrad }[c.optimizer] as unknown as new (params: unknown, options: unknown) => AnyOptimizer;
   const params = c.groups ? c.groups.map((g) => ({ params: g.params.map((n) => p[n]), ...g.options })) : paramList(p);
-  return new ctor(params, c.options);
+  return new ctor(params, { ...c.options, fused });
 }
 
 function makeScheduler(c: FixtureCase, opt: AnyOptimizer): LRScheduler | ReduceLROnPlateau | undefined {
@@ -61,9 +62,9 @@ interface Replay {
   params: Params;
 }
 
-function replay(c: FixtureCase, dtype: FloatDType): Replay {
+function replay(c: FixtureCase, dtype: FloatDType, fused: boolean): Replay {
   const p = makeParams(c.frozen, dtype);
-  const opt = makeOptimizer(c, p);
+  const opt = makeOptimizer(c, p, fused);
   const scheduler = makeScheduler(c, opt);
   const out: Replay = { losses: [], lrs: [], gradNorms: [], params: p };
   for (let step = 0; step < fixture.steps; step++) {
@@ -82,12 +83,13 @@ function replay(c: FixtureCase, dtype: FloatDType): Replay {
 }
 
 const deviations: Array<{ name: string; deviation: number }> = [];
-const CASES = fixture.cases.flatMap((c) => (['float32', 'float64'] as const).map((dtype) => [`${c.name} (${dtype})`, c, dtype] as const));
+const CASES = fixture.cases.flatMap((c) => (['float32', 'float64'] as const).flatMap((dtype) =>
+  [true, false].map((fused) => [`${c.name} (${dtype}, ${fused ? 'fused' : 'reference'})`, c, dtype, fused] as const)));
 
-describe.each(CASES)('PyTorch trajectory: %s', (name, c, dtype) => {
+describe.each(CASES)('PyTorch trajectory: %s', (name, c, dtype, fused) => {
   let r: Replay;
   beforeAll(() => {
-    r = replay(c, dtype);
+    r = replay(c, dtype, fused);
   });
   const expected = c[dtype];
   const tolerance = TOLERANCE[dtype];

@@ -273,3 +273,65 @@ describe('stateDict / loadStateDict', () => {
     });
   });
 });
+
+describe('the in-place contract and the fused kernels', () => {
+  type Ctor = (params: Tensor[], fused: boolean) => AnyOptimizer;
+  const OPTIMIZERS: Array<[string, Ctor]> = [
+    ['SGD', (p, fused) => new SGD(p, { lr: 0.05, fused })],
+    ['SGD nesterov + weight decay + maximize', (p, fused) => new SGD(p, { lr: 0.05, momentum: 0.9, nesterov: true, weightDecay: 0.01, maximize: true, fused })],
+    ['SGD momentum + dampening', (p, fused) => new SGD(p, { lr: 0.05, momentum: 0.9, dampening: 0.3, fused })],
+    ['Adam', (p, fused) => new Adam(p, { lr: 0.01, fused })],
+    ['Adam amsgrad + L2', (p, fused) => new Adam(p, { lr: 0.01, amsgrad: true, weightDecay: 0.01, fused })],
+    ['AdamW maximize', (p, fused) => new AdamW(p, { lr: 0.01, maximize: true, fused })],
+    ['RMSprop', (p, fused) => new RMSprop(p, { lr: 0.005, fused })],
+    ['RMSprop centered momentum + L2', (p, fused) => new RMSprop(p, { lr: 0.005, centered: true, momentum: 0.5, weightDecay: 0.1, fused })],
+    ['Adagrad', (p, fused) => new Adagrad(p, { lr: 0.1, lrDecay: 0.01, initialAccumulatorValue: 0.1, weightDecay: 0.01, fused })],
+  ];
+
+  /** Parameters large enough for the SIMD kernels (and a 3-element one below their threshold), with fixed gradients per step. */
+  function run(make: Ctor, fused: boolean, dtype: 'float32' | 'float64'): { params: Tensor[]; states: unknown } {
+    const shapes = [[37, 53], [53], [3]];
+    const params = shapes.map((s, k) => tensor(Array.from({ length: s.reduce((a, b) => a * b, 1) }, (_, i) => Math.sin(i * 0.37 + k)), { shape: s, dtype, requiresGrad: true }));
+    const opt = make(params, fused);
+    for (let step = 0; step < 6; step++) {
+      params.forEach((p, k) => { p.grad = tensor(Array.from({ length: p.size }, (_, i) => Math.cos(i * 1.3 + step + k) * 0.1), { shape: p.shape, dtype }); });
+      opt.step();
+    }
+    return { params, states: opt.stateDict().state };
+  }
+
+  test.each(OPTIMIZERS)('%s: fused and tensor-op reference agree to rounding (float32 and float64)', (_name, make) => {
+    for (const dtype of ['float32', 'float64'] as const) {
+      const a = run(make, true, dtype), b = run(make, false, dtype);
+      const tol = dtype === 'float32' ? 2e-6 : 1e-14;
+      a.params.forEach((p, k) => {
+        for (let i = 0; i < p.size; i++) expect(Math.abs(p.data[i] - b.params[k].data[i])).toBeLessThanOrEqual(tol * Math.max(1, Math.abs(p.data[i])));
+      });
+    }
+  });
+
+  test.each(OPTIMIZERS)('%s: parameters and state tensors are updated in place, never replaced', (_name, make) => {
+    const p = tensor([[1, 2, 3], [4, 5, 6]], { requiresGrad: true });
+    const opt = make([p], true);
+    const data = p.data;
+    p.grad = tensor([[1, -1, 1], [-1, 1, -1]]);
+    opt.step();
+    const state = opt.stateDict().state[0] ?? {};
+    const internal = (opt as unknown as { state: Map<Tensor, Record<string, unknown>> }).state.get(p) ?? {};
+    const buffers = Object.values(internal).filter((v): v is Tensor => v instanceof Tensor);
+    p.grad = tensor([[0.5, 0.5, 0.5], [0.5, 0.5, 0.5]]);
+    opt.step();
+    expect(p.data).toBe(data);
+    const after = (opt as unknown as { state: Map<Tensor, Record<string, unknown>> }).state.get(p) ?? {};
+    for (const b of buffers) expect(Object.values(after)).toContain(b);
+    expect(Object.keys(state).sort()).toEqual(Object.keys(opt.stateDict().state[0] ?? {}).sort());
+  });
+
+  test('fused must be a boolean, and is not a per-group option', () => {
+    const p = [tensor([1], { requiresGrad: true })];
+    expect(() => new Adam(p, { fused: 'yes' as never })).toThrow(/Adam: fused must be a boolean, got yes/);
+    expect(() => new SGD([{ params: p, fused: false } as never], { lr: 0.1 })).toThrow(/SGD.addParamGroup: unknown option 'fused'/);
+    expect(new RMSprop(p).fused).toBe(true);
+    expect(new RMSprop(p, { fused: false }).fused).toBe(false);
+  });
+});

@@ -9,8 +9,13 @@
  */
 import type { FloatArray, Storage } from './types.js';
 import { broadcastStrides, sameShape, sizeOf, type Shape } from '../shape.js';
+import { binaryF32, scalarF32, SIMD_MIN } from './wasm/elementwise-f32.js';
+import type { BinaryF32Op } from './wasm/elementwise-f32-simd.js';
 
 export enum BinaryCode { Add, Sub, Mul, Div, Pow, Maximum, Minimum, Eq, Ne, Lt, Le, Gt, Ge, IMul, IPow }
+
+/** The float32 SIMD kernel of each code (elementwise-f32.ts), by code; pow and the int32 products have none. */
+const SIMD_OP: readonly (BinaryF32Op | null)[] = ['add', 'sub', 'mul', 'div', null, 'maximum', 'minimum', 'eq', 'ne', 'lt', 'le', 'gt', 'ge', null, null];
 
 /** aᵇ for int32 a and non-negative integer b, wrapping like int32 multiplication (square-and-multiply with Math.imul). */
 function ipow(a: number, b: number): number {
@@ -73,6 +78,9 @@ export function forEachRow(outShape: Shape, strides: number[][], row: (offsets: 
 export function binaryKernel(code: BinaryCode, a: Storage, aShape: Shape, b: Storage, bShape: Shape, out: Storage, outShape: Shape): void {
   const n = out.length;
   if (n === 0) return;
+  const simd = SIMD_OP[code];
+  if (simd && n >= SIMD_MIN && out instanceof Float32Array && a instanceof Float32Array && b instanceof Float32Array &&
+      binaryF32(simd, a, aShape, b, bShape, out, outShape)) return;
   if (a.length === n && b.length === n && sameShape(aShape, bShape)) {
     if (sameShapeKernel(code, a, b, out)) return;
     return inner(code, a, 0, 1, b, 0, 1, out, 0, n);
@@ -112,6 +120,8 @@ export function whereKernel(cond: Storage, cShape: Shape, a: Storage, aShape: Sh
 /** out = a op s for a scalar s, contiguous; a and out are the same float type (one loop per op and array type). */
 export function scalarKernel(code: BinaryCode, a: FloatArray, s: number, out: FloatArray): void {
   const n = out.length;
+  const simd = SIMD_OP[code];
+  if (simd && n >= SIMD_MIN && a instanceof Float32Array && scalarF32(simd, a, s, false, out as Float32Array)) return;
   if (a instanceof Float32Array) {
     const o = out as Float32Array;
     switch (code) {

@@ -115,7 +115,7 @@ class ConvModule {
       this.writeTable(tab, g);
       for (let group = 0; group < g.groups; group++) {
         this.unfold(this.unfoldFn, g, xs, col, tab, nb, group);
-        this.gemm(og, ncol, k, ws + group * og * k * 4, k * 4, 4, col, ncol * 4, 4, out, gs.packA, gs.packB, gs.scratch, gs.kcMax, gs.mcMax);
+        this.gemm(og, ncol, k, ws + group * og * k * 4, k * 4, 4, col, ncol * 4, 4, out, ncol * 4, 0, gs.packA, gs.packB, gs.scratch, gs.kcMax, gs.mcMax);
         this.regroup(g, out, ys, nb, group, false, bias ? bs : -1);
       }
       y.set(h.subarray(ys >> 2, (ys >> 2) + nb * outSample), n0 * outSample);
@@ -140,7 +140,7 @@ class ConvModule {
       for (let group = 0; group < g.groups; group++) {
         this.regroup(g, mat, ys, nb, group, true);
         // col = Wᵀ·ȳ: op(A)[i][p] = W[p][i], read through strides.
-        this.gemm(k, ncol, og, ws + group * og * k * 4, 4, k * 4, mat, ncol * 4, 4, col, gs.packA, gs.packB, gs.scratch, gs.kcMax, gs.mcMax);
+        this.gemm(k, ncol, og, ws + group * og * k * 4, 4, k * 4, mat, ncol * 4, 4, col, ncol * 4, 0, gs.packA, gs.packB, gs.scratch, gs.kcMax, gs.mcMax);
         this.unfold(this.foldFn, g, xs, col, tab, nb, group);
       }
       dx.set(h.subarray(xs >> 2, (xs >> 2) + nb * sample), n0 * sample);
@@ -165,7 +165,7 @@ class ConvModule {
         this.unfold(this.unfoldFn, g, xs, col, tab, nb, group);
         this.regroup(g, mat, ys, nb, group, true);
         // w̄ = ȳ·colᵀ: op(B)[q][r] = col[r][q].
-        this.gemm(og, k, ncol, mat, ncol * 4, 4, col, 4, ncol * 4, out, gs.packA, gs.packB, gs.scratch, gs.kcMax, gs.mcMax);
+        this.gemm(og, k, ncol, mat, ncol * 4, 4, col, 4, ncol * 4, out, k * 4, 0, gs.packA, gs.packB, gs.scratch, gs.kcMax, gs.mcMax);
         const base = out >> 2, wBase = group * og * k;
         for (let t = 0; t < og * k; t++) dw[wBase + t] += h[base + t];
       }

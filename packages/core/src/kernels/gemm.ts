@@ -9,7 +9,7 @@
  */
 import type { FloatArray } from './types.js';
 import { gemmSmall, gemmTiled } from './gemm-js.js';
-import { gemmWasmF32 } from './gemm-wasm.js';
+import { gemmBatchedWasmF32, gemmWasmF32 } from './gemm-wasm.js';
 
 /**
  * Crossovers measured on Node 20 (x64), in multiply-adds m·n·k: the SIMD kernel beats JS from about 6³ (copying into
@@ -29,3 +29,20 @@ export function gemm(
   if (work < SMALL_WORK || m === 1 || n === 1) gemmSmall(transA, transB, m, n, k, a, aOff, b, bOff, out, oOff);
   else gemmTiled(transA, transB, m, n, k, a, aOff, b, bOff, out, oOff);
 }
+
+/**
+ * A batch of products with the same shapes: out[i·m·n…] = op(A at aOffs[i])·op(B at bOffs[i]). Small float32 products
+ * go to the SIMD kernel in one call (operands copied into wasm memory once); everything else runs `gemm` per element.
+ */
+export function gemmBatched(
+  transA: boolean, transB: boolean, m: number, n: number, k: number,
+  a: FloatArray, aOffs: Int32Array, b: FloatArray, bOffs: Int32Array, out: FloatArray,
+): void {
+  const count = aOffs.length;
+  if (count > 1 && m * n * k >= WASM_WORK && m * n * k < BATCH_WORK && a instanceof Float32Array && b instanceof Float32Array &&
+      out instanceof Float32Array && gemmBatchedWasmF32(transA, transB, m, n, k, a, aOffs, b, bOffs, out, 0)) return;
+  for (let i = 0; i < count; i++) gemm(transA, transB, m, n, k, a, aOffs[i], b, bOffs[i], out, i * m * n);
+}
+
+/** Products from this size on are large enough to pay their own copies (and may use the second thread). */
+const BATCH_WORK = 1 << 18;

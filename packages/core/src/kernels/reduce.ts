@@ -4,10 +4,16 @@
  * caller picks the output array's type.
  */
 import type { Storage } from './types.js';
+import { reduceF32, SIMD_MIN } from './wasm/elementwise-f32.js';
 
 export enum ReduceCode { Sum, Max, Min, Prod }
 
+/** The float32 SIMD reduction of each code (elementwise-f32.ts), by code; prod has none. */
+const SIMD_REDUCE = ['sum', 'max', 'min', null] as const;
+
 export function reduceAxis(code: ReduceCode, x: Storage, outer: number, n: number, inner: number, out: Storage): void {
+  const simd = SIMD_REDUCE[code];
+  if (simd && x.length >= SIMD_MIN && x instanceof Float32Array && out instanceof Float32Array && reduceF32(simd, x, outer, n, inner, out)) return;
   for (let o = 0; o < outer; o++) {
     const base = o * n * inner, ob = o * inner;
     for (let j = 0; j < inner; j++) {

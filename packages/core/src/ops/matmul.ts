@@ -5,7 +5,7 @@
  */
 import { Tensor } from '../tensor.js';
 import { record } from '../autograd/node.js';
-import { gemm } from '../kernels/gemm.js';
+import { gemm, gemmBatched } from '../kernels/gemm.js';
 import type { FloatArray } from '../kernels/types.js';
 import { floatDType, promoteTypes } from '../dtype.js';
 import { describeValue } from '../describe.js';
@@ -32,18 +32,25 @@ export function mm(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tens
   const nb = sizeOf(batch);
   const sa = broadcastStrides(batchA, batch), sb = broadcastStrides(batchB, batch);
   const aMat = m * ka, bMat = ka * n, oMat = m * n;
-  const idx = new Array<number>(batch.length).fill(0);
-  for (let i = 0; i < nb; i++) {
-    let ao = 0, bo = 0;
-    for (let d = 0; d < batch.length; d++) {
-      ao += idx[d] * sa[d];
-      bo += idx[d] * sb[d];
+  if (nb === 1) gemm(transA, transB, m, n, ka, a.data as FloatArray, 0, b.data as FloatArray, 0, out.data as FloatArray, 0);
+  else {
+    // Each batch element's operand offsets, broadcast batch dimensions included.
+    const aOffs = new Int32Array(nb), bOffs = new Int32Array(nb);
+    const idx = new Array<number>(batch.length).fill(0);
+    for (let i = 0; i < nb; i++) {
+      let ao = 0, bo = 0;
+      for (let d = 0; d < batch.length; d++) {
+        ao += idx[d] * sa[d];
+        bo += idx[d] * sb[d];
+      }
+      aOffs[i] = ao * aMat;
+      bOffs[i] = bo * bMat;
+      for (let d = batch.length - 1; d >= 0; d--) {
+        if (++idx[d] < batch[d]) break;
+        idx[d] = 0;
+      }
     }
-    gemm(transA, transB, m, n, ka, a.data as FloatArray, ao * aMat, b.data as FloatArray, bo * bMat, out.data as FloatArray, i * oMat);
-    for (let d = batch.length - 1; d >= 0; d--) {
-      if (++idx[d] < batch[d]) break;
-      idx[d] = 0;
-    }
+    gemmBatched(transA, transB, m, n, ka, a.data as FloatArray, aOffs, b.data as FloatArray, bOffs, out.data as FloatArray);
   }
   return record('matmul', out, [a, b], (g, needs) => {
     let ga: Tensor | null = null, gb: Tensor | null = null;

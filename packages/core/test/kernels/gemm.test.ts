@@ -1,9 +1,9 @@
-import { gemm } from '../../src/kernels/gemm';
+import { gemm, gemmBatched } from '../../src/kernels/gemm';
 import { gemmReference } from '../../src/kernels/gemm-reference';
 import { gemmSmall, gemmTiled } from '../../src/kernels/gemm-js';
-import { gemmWasmF32, wasmGemmAvailable, WasmGemmF32 } from '../../src/kernels/gemm-wasm';
-import { buildGemmF32Module, type GemmF32Shape } from '../../src/kernels/wasm/gemm-f32-simd';
-import { instantiateWasm } from '../../src/kernels/wasm/wasm-runtime';
+import { BLOCK, gemmWasmF32, wasmGemmAvailable, wasmGemmUsesFma, WasmGemmF32 } from '../../src/kernels/gemm-wasm';
+import { getNumThreads, LoadMonitor, setNumThreads } from '../../src/kernels/gemm-threads';
+import { buildGemmF32Module, GEMM_F32_SHAPE, type GemmF32Shape } from '../../src/kernels/wasm/gemm-f32-simd';
 import type { FloatArray } from '../../src/kernels/types';
 import { Generator } from '../../src/random';
 
@@ -88,9 +88,8 @@ describe('gemm kernels against the reference', () => {
   // of A when MR is a multiple of 4, several accumulator rows per broadcast).
   for (const shape of [{ mr: 4, nr: 8 }, { mr: 3, nr: 12 }, { mr: 1, nr: 4 }] as GemmF32Shape[]) {
     test(`generated module with tile ${shape.mr}×${shape.nr} matches the reference`, () => {
-      const instance = instantiateWasm(buildGemmF32Module(shape), () => undefined, () => undefined);
-      if (!instance) throw new Error('Node compiles small modules synchronously');
-      const kernel = new WasmGemmF32(instance, shape);
+      const kernel = WasmGemmF32.create(shape);
+      if (!kernel) throw new Error('Node compiles small modules synchronously');
       const g = new Generator(13);
       for (const [m, n, k] of [...EDGE_SHAPES, ...randomShapes(g, 6, 60)]) {
         for (const [ta, tb] of TRANSPOSES) check(wasmKernel(kernel.run.bind(kernel)), Float32Array, m, n, k, ta, tb, g);
@@ -98,8 +97,19 @@ describe('gemm kernels against the reference', () => {
     });
   }
 
+  test('the relaxed-SIMD FMA kernel is used exactly when the engine validates it, and matches the reference', () => {
+    const fma = WasmGemmF32.create({ ...GEMM_F32_SHAPE, fma: true });
+    expect(wasmGemmUsesFma()).toBe(fma !== null);
+    // Node 20 has relaxed SIMD only behind a flag: `node --experimental-wasm-relaxed-simd node_modules/jest/bin/jest.js`.
+    if (fma === null) return;
+    const g = new Generator(19);
+    for (const [m, n, k] of [...EDGE_SHAPES, ...randomShapes(g, 8, 70)]) {
+      for (const [ta, tb] of TRANSPOSES) check(wasmKernel(fma.run.bind(fma)), Float32Array, m, n, k, ta, tb, g);
+    }
+  });
+
   test('buildGemmF32Module rejects a tile width that is not a whole number of vectors', () => {
-    expect(() => buildGemmF32Module({ mr: 2, nr: 6 })).toThrow(/nr must be a multiple of 4, got 6/);
+    expect(() => buildGemmF32Module({ pages: 1, shared: false }, { mr: 2, nr: 6 })).toThrow(/nr must be a multiple of 4, got 6/);
   });
 
   for (const [name, kernel] of Object.entries({ ...JS_KERNELS, gemmWasmF32: wasmKernel(gemmWasmF32) })) {
@@ -127,10 +137,108 @@ describe('gemm kernels against the reference', () => {
     }
   });
 
-  test('gemm dispatches float32 products of every size to a correct kernel, including repeated calls that grow wasm memory', () => {
+  test('products larger than a block are cut into blocks, and wasm memory keeps its size', () => {
+    const kernel = WasmGemmF32.create(GEMM_F32_SHAPE);
+    if (!kernel) throw new Error('Node compiles small modules synchronously');
+    const bytes = kernel.memoryBytes;
+    const g = new Generator(15);
+    const shapes: Array<[number, number, number]> = [[BLOCK + 3, 17, 5], [5, BLOCK + 21, 9], [7, 9, BLOCK + 11]];
+    for (const [m, n, k] of shapes) for (const [ta, tb] of TRANSPOSES) check(wasmKernel(kernel.run.bind(kernel)), Float32Array, m, n, k, ta, tb, g);
+    check(wasmKernel(kernel.run.bind(kernel)), Float32Array, BLOCK + 1, 19, BLOCK + 2, true, false, g);
+    check(wasmKernel(kernel.run.bind(kernel)), Float32Array, 2 * BLOCK + 5, 3, 2 * BLOCK + 1, false, true, g);
+    expect(kernel.memoryBytes).toBe(bytes);
+    expect(bytes).toBeLessThan(20 * 2 ** 20);
+  });
+
+  test('gemmBatched: batches of small products (some operands shared between batch elements) equal one gemm per element', () => {
+    const g = new Generator(20);
+    for (const [m, n, k, count] of [[16, 16, 16, 128], [5, 7, 9, 11], [2, 33, 3, 4], [30, 20, 40, 3]] as const) {
+      for (const [ta, tb] of TRANSPOSES) {
+        const a = Float32Array.from({ length: count * m * k }, () => g.random() - 0.5), b = Float32Array.from({ length: 2 * k * n }, () => g.random() - 0.5);
+        // A advances with the batch; B alternates between two matrices (a broadcast batch dimension repeats offsets).
+        const aOffs = Int32Array.from({ length: count }, (_, i) => i * m * k), bOffs = Int32Array.from({ length: count }, (_, i) => (i % 2) * k * n);
+        const got = new Float32Array(count * m * n), want = new Float32Array(count * m * n);
+        gemmBatched(ta, tb, m, n, k, a, aOffs, b, bOffs, got);
+        for (let i = 0; i < count; i++) gemm(ta, tb, m, n, k, a, aOffs[i], b, bOffs[i], want, i * m * n);
+        expect(Array.from(got)).toEqual(Array.from(want));
+      }
+    }
+  });
+
+  test('gemm dispatches float32 products of every size to a correct kernel, including repeated calls', () => {
     const g = new Generator(14);
     for (const [m, n, k] of [[2, 2, 2], [6, 6, 6], [1, 300, 40], [300, 1, 40], [64, 64, 64], [200, 130, 150], [40, 520, 90]] as const) {
       check(gemm, Float32Array, m, n, k, false, true, g);
+    }
+  });
+});
+
+describe('the second thread', () => {
+  const LARGE: Array<[number, number, number]> = [[300, 290, 270], [520, 64, 200], [64, 600, 130], [257, 255, 131]];
+
+  // 'always': the tests must exercise the worker even on a loaded machine, where the default kernel leaves it idle.
+  test('a product gives the same result while the worker is still starting (this thread takes the remaining tasks)', () => {
+    const kernel = WasmGemmF32.create(GEMM_F32_SHAPE, 'always');
+    if (!kernel) throw new Error('Node compiles small modules synchronously');
+    const g = new Generator(16);
+    for (const [m, n, k] of LARGE) for (const [ta, tb] of TRANSPOSES) check(wasmKernel(kernel.run.bind(kernel)), Float32Array, m, n, k, ta, tb, g);
+  });
+
+  test('once the worker runs it computes tasks, and every product still matches the reference', async () => {
+    const kernel = WasmGemmF32.create(GEMM_F32_SHAPE, 'always');
+    if (!kernel) throw new Error('Node compiles small modules synchronously');
+    const g = new Generator(17);
+    check(wasmKernel(kernel.run.bind(kernel)), Float32Array, 300, 290, 270, false, false, g);
+    // Give the worker time to start, then run products until it has taken part (the machine may be busy).
+    for (let attempt = 0; attempt < 50 && kernel.workerTasks === 0; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      for (const [m, n, k] of LARGE) for (const [ta, tb] of TRANSPOSES) check(wasmKernel(kernel.run.bind(kernel)), Float32Array, m, n, k, ta, tb, g);
+    }
+    expect(kernel.workerTasks).toBeGreaterThan(0);
+  });
+
+  test('setNumThreads(1) keeps products on one thread; it takes positive integers', async () => {
+    const before = getNumThreads();
+    try {
+      setNumThreads(1);
+      const kernel = WasmGemmF32.create(GEMM_F32_SHAPE, 'always');
+      if (!kernel) throw new Error('Node compiles small modules synchronously');
+      const g = new Generator(18);
+      for (let i = 0; i < 3; i++) {
+        check(wasmKernel(kernel.run.bind(kernel)), Float32Array, 300, 290, 270, false, true, g);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(kernel.workerTasks).toBe(0);
+      expect(() => setNumThreads(0)).toThrow(/setNumThreads: n must be a positive integer, got 0/);
+      expect(() => setNumThreads(1.5)).toThrow(/got 1.5/);
+    } finally {
+      setNumThreads(before);
+    }
+  });
+
+  test('threads run only while the machine’s CPU time, less this process’s own, leaves a core free', () => {
+    // Two cores whose busy and idle milliseconds advance as each step says, this process's CPU time likewise, and a
+    // clock that moves 300 ms per step (the monitor looks again after 250 ms).
+    let busy = 0, idle = 0, ours = 0, clock = 0;
+    const os = { cpus: () => [0, 1].map(() => ({ times: { user: busy / 2, nice: 0, sys: 0, irq: 0, idle: idle / 2 } })) };
+    const proc = { cpuUsage: () => ({ user: ours * 1000, system: 0 }) };
+    const spy = jest.spyOn(performance, 'now').mockImplementation(() => clock);
+    try {
+      const monitor = new LoadMonitor(os, proc);
+      const step = (machineBusy: number, processBusy: number): boolean => {
+        busy += machineBusy * 300;
+        idle += (2 - machineBusy) * 300;
+        ours += processBusy * 300;
+        clock += 300;
+        return monitor.secondCoreFree();
+      };
+      expect(monitor.secondCoreFree()).toBe(true); // nothing to compare yet
+      expect(step(1.1, 1)).toBe(true); // this process busy on one core, the other (nearly) idle
+      expect(step(2, 1)).toBe(false); // another program keeps the second core busy
+      expect(step(1.6, 0.2)).toBe(false); // others use 1.4 cores
+      expect(step(1.3, 1.1)).toBe(true); // a little noise besides this process's two threads
+    } finally {
+      spy.mockRestore();
     }
   });
 });

@@ -1,8 +1,8 @@
 /** Adam (L2 weight decay folded into the gradient) and AdamW (decoupled weight decay), as torch.optim.Adam/AdamW. */
-import { zerosLike } from '@tensorgrad/core';
-import type { Tensor } from '@tensorgrad/core';
+import { fusedAdamStep_, zerosLike } from '@tensorgrad/core';
+import type { FusedAdamOptions, Tensor } from '@tensorgrad/core';
 import { Optimizer, checkBoolean, checkNumber } from './optimizer.js';
-import type { ParamState, ParamUpdate, ParamsInput, StateLayout } from './optimizer.js';
+import type { OptimizerOptions, ParamState, ParamsInput, StateLayout } from './optimizer.js';
 
 export interface AdamOptions {
   lr: number;
@@ -37,31 +37,41 @@ function adamLayout(g: AdamOptions): StateLayout {
 }
 
 /**
- * The moment updates and bias-corrected step shared by Adam and AdamW (PyTorch's algorithm, passes fused). Runs after
- * step() has validated every group and gradient, and updates the moments and the parameter in place: a step of a large
- * model then allocates one temporary (the denominator) per parameter instead of a dozen.
+ * The Adam step of one parameter, shared by Adam and AdamW, which differ only in how weight decay enters
+ * (`decoupled`). The rule, as torch.optim.Adam computes it, with t the step count and d the direction:
+ *
+ *     d  = ±grad (+ weightDecay · param for Adam's L2 penalty)
+ *     param ← param · (1 − lr · weightDecay)          (AdamW only)
+ *     m  ← m + (1 − β1)(d − m)                        (expAvg)
+ *     v  ← β2 · v + (1 − β2) · d²                     (expAvgSq)
+ *     v̂  ← max(v̂, v)                                  (maxExpAvgSq, AMSGrad only; else v̂ = v)
+ *     param ← param − lr / (1 − β1ᵗ) · m / (√v̂ / √(1 − β2ᵗ) + eps)
+ *
+ * Fused, core's fusedAdamStep_ does this in one pass; otherwise `adamReference_` spells it out with in-place tensor ops.
  */
-function adamStep(param: Tensor, grad: Tensor, state: ParamState, g: AdamOptions): ParamUpdate {
-  const [beta1, beta2] = g.betas;
+function adamStep(param: Tensor, grad: Tensor, state: ParamState, g: AdamOptions, decoupled: boolean, fused: boolean): ParamState {
   const step = ((state.step as number | undefined) ?? 0) + 1;
   const expAvg = (state.expAvg as Tensor | undefined) ?? zerosLike(param);
   const expAvgSq = (state.expAvgSq as Tensor | undefined) ?? zerosLike(param);
-  expAvg.lerp_(grad, 1 - beta1);
-  expAvgSq.mul_(beta2).addcmul_(grad, grad, 1 - beta2);
-  const next: ParamState = { ...state, step, expAvg, expAvgSq };
-  const biasCorrection1 = 1 - beta1 ** step;
-  const biasCorrection2Sqrt = Math.sqrt(1 - beta2 ** step);
-  const stepSize = g.lr / biasCorrection1;
-  let second = expAvgSq;
-  if (g.amsgrad) {
-    const prevMax = state.maxExpAvgSq as Tensor | undefined;
-    second = prevMax ? prevMax.assign(prevMax.maximum(expAvgSq)) : expAvgSq.clone();
-    next.maxExpAvgSq = second;
-  }
-  // PyTorch's denom = √v / bc2 + eps, with bc2 folded into the step size instead: one pass fewer per parameter.
-  const denom = second.sqrt().add_(g.eps * biasCorrection2Sqrt);
-  param.addcdiv_(expAvg, denom, -stepSize * biasCorrection2Sqrt);
-  return { value: param, state: next };
+  const maxExpAvgSq = g.amsgrad ? (state.maxExpAvgSq as Tensor | undefined) ?? zerosLike(param) : null;
+  const [beta1, beta2] = g.betas;
+  const options = { lr: g.lr, beta1, beta2, eps: g.eps, step, weightDecay: g.weightDecay, decoupledWeightDecay: decoupled, maximize: g.maximize };
+  if (fused) fusedAdamStep_(param, grad, expAvg, expAvgSq, maxExpAvgSq, options);
+  else adamReference_(param, grad, expAvg, expAvgSq, maxExpAvgSq, options);
+  return { ...state, step, expAvg, expAvgSq, ...(maxExpAvgSq ? { maxExpAvgSq } : {}) };
+}
+
+/** The rule above as separate in-place tensor ops (what `fused: false` runs). */
+function adamReference_(param: Tensor, grad: Tensor, expAvg: Tensor, expAvgSq: Tensor, maxExpAvgSq: Tensor | null, o: FusedAdamOptions): void {
+  const wd = o.weightDecay ?? 0;
+  let d = o.maximize ? grad.neg() : grad;
+  if (wd !== 0 && !o.decoupledWeightDecay) d = d.add(param.mul(wd));
+  if (wd !== 0 && o.decoupledWeightDecay) param.mul_(1 - o.lr * wd);
+  expAvg.lerp_(d, 1 - o.beta1);
+  expAvgSq.mul_(o.beta2).addcmul_(d, d, 1 - o.beta2);
+  const second = maxExpAvgSq ? maxExpAvgSq.assign(maxExpAvgSq.maximum(expAvgSq)) : expAvgSq;
+  const denom = second.sqrt().div_(Math.sqrt(1 - o.beta2 ** o.step)).add_(o.eps);
+  param.addcdiv_(expAvg, denom, -o.lr / (1 - o.beta1 ** o.step));
 }
 
 /** What Adam and AdamW share: options, their validation and the state layout. They differ only in weight decay. */
@@ -78,26 +88,22 @@ abstract class AdamFamily extends Optimizer<AdamOptions> {
 const ADAM_DEFAULTS: AdamOptions = { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false };
 
 export class Adam extends AdamFamily {
-  constructor(params: ParamsInput<AdamOptions>, options?: Partial<AdamOptions>) {
+  constructor(params: ParamsInput<AdamOptions>, options?: Partial<AdamOptions> & OptimizerOptions) {
     super('Adam', params, ADAM_DEFAULTS, options);
   }
 
-  protected update(param: Tensor, grad: Tensor, state: ParamState, g: AdamOptions): ParamUpdate {
-    let d = g.maximize ? grad.neg() : grad;
-    if (g.weightDecay !== 0) d = d.add(param.mul(g.weightDecay));
-    return adamStep(param, d, state, g);
+  protected update(param: Tensor, grad: Tensor, state: ParamState, g: AdamOptions): ParamState {
+    return adamStep(param, grad, state, g, false, this.fused);
   }
 }
 
 export class AdamW extends AdamFamily {
-  constructor(params: ParamsInput<AdamOptions>, options?: Partial<AdamOptions>) {
+  constructor(params: ParamsInput<AdamOptions>, options?: Partial<AdamOptions> & OptimizerOptions) {
     super('AdamW', params, { ...ADAM_DEFAULTS, weightDecay: 1e-2 }, options);
   }
 
-  protected update(param: Tensor, grad: Tensor, state: ParamState, g: AdamOptions): ParamUpdate {
-    const d = g.maximize ? grad.neg() : grad;
-    // Decoupled decay shrinks the weights directly instead of passing through the adaptive scaling.
-    if (g.weightDecay !== 0) param.mul_(1 - g.lr * g.weightDecay);
-    return adamStep(param, d, state, g);
+  /** Decoupled decay shrinks the weights directly instead of passing through the adaptive scaling. */
+  protected update(param: Tensor, grad: Tensor, state: ParamState, g: AdamOptions): ParamState {
+    return adamStep(param, grad, state, g, true, this.fused);
   }
 }

@@ -7,7 +7,7 @@ export type {
   ParamGroupInput,
   ParamState,
   ParamsInput,
-  ParamUpdate,
+  OptimizerOptions,
   SavedParamGroup,
   StateLayout,
 } from './optimizer.js';

@@ -1,6 +1,10 @@
 /**
  * The Optimizer base class: parameter groups, per-parameter state, an all-or-nothing `step()`, and state dicts that
  * resume training exactly. Subclasses only say which options they take and how one parameter is updated.
+ *
+ * The contract, PyTorch's: `step()` validates everything first, then every optimizer updates each parameter and its
+ * state buffers in place, under `noGrad`. References to a parameter or to a state tensor therefore stay valid across
+ * steps, and a step allocates no new tensors (the fused kernels of @tensorgrad/core do one pass per parameter).
  */
 import { Tensor, enableGrad, noGrad } from '@tensorgrad/core';
 import { sameShape, shapeStr } from '../util.js';
@@ -45,10 +49,14 @@ export interface StateLayout {
   nonNegative?: string[];
 }
 
-/** Result of updating one parameter: its new value and its new state (fresh tensors, nothing mutated). */
-export interface ParamUpdate {
-  value: Tensor;
-  state: ParamState;
+/** Options every optimizer takes besides its hyperparameters. */
+export interface OptimizerOptions {
+  /**
+   * Update each parameter with one fused core kernel (`fusedAdamStep_` and friends; WebAssembly SIMD for float32).
+   * Default true. `false` runs the same rule as separate in-place tensor ops, the readable reference the kernels are
+   * tested against; results agree to float rounding.
+   */
+  fused?: boolean;
 }
 
 const GROUP_KEYS_OUTSIDE_OPTIONS = new Set(['params', 'initialLr']);
@@ -85,21 +93,27 @@ export abstract class Optimizer<O extends { lr: number }> {
   readonly defaults: Readonly<Partial<O>>;
   /** Per-parameter state, created on a parameter's first update. */
   protected readonly state = new Map<Tensor, ParamState>();
+  /** Whether updates run as one fused kernel per parameter (see OptimizerOptions.fused). */
+  readonly fused: boolean;
 
   /**
    * `builtIn` lists every option with its default (undefined where the option is required, like SGD's lr);
-   * `options` are the caller's overrides, checked for unknown names so a misspelt option is not silently ignored.
+   * `options` are the caller's overrides (plus `fused`), checked for unknown names so a misspelt option is not
+   * silently ignored.
    */
   protected constructor(
     protected readonly name: string,
     params: ParamsInput<O>,
     builtIn: { [K in keyof O]: O[K] | undefined },
-    options: Partial<O> | undefined,
+    options: (Partial<O> & OptimizerOptions) | undefined,
   ) {
     if (options !== undefined && !isPlainObject(options)) throw new Error(`${name}: options must be an object, got ${String(options)}`);
+    const { fused, ...hyper } = options ?? {};
+    if (fused !== undefined) checkBoolean(name, 'fused', fused);
+    this.fused = fused ?? true;
     const defaults: Record<string, unknown> = { ...builtIn };
-    for (const [key, value] of Object.entries(options ?? {})) {
-      if (!(key in builtIn)) throw new Error(`${name}: unknown option '${key}'; ${name} takes ${Object.keys(builtIn).join(', ')}`);
+    for (const [key, value] of Object.entries(hyper)) {
+      if (!(key in builtIn)) throw new Error(`${name}: unknown option '${key}'; ${name} takes ${[...Object.keys(builtIn), 'fused'].join(', ')}`);
       if (value !== undefined) defaults[key] = cloneOption(value as OptionValue);
     }
     this.defaults = defaults as Partial<O>;
@@ -115,10 +129,12 @@ export abstract class Optimizer<O extends { lr: number }> {
   protected abstract stateLayout(group: O): StateLayout;
 
   /**
-   * The update of one parameter, computed with core ops under noGrad into new tensors: neither `param` nor the
-   * tensors in `state` may be modified, so a step that fails part way leaves everything as it was.
+   * Updates one parameter in place, under noGrad: writes its new values into `param`, updates the buffers of `state`
+   * in place (creating them on the first update), and returns the parameter's state after the update. Called only
+   * once step() has validated every group's options and every gradient, so nothing a user controls can make it throw
+   * part way through a step.
    */
-  protected abstract update(param: Tensor, grad: Tensor, state: ParamState, group: O): ParamUpdate;
+  protected abstract update(param: Tensor, grad: Tensor, state: ParamState, group: O): ParamState;
 
   /** Adds a parameter group (e.g. layers unfrozen during fine-tuning); unset options come from the defaults. */
   addParamGroup(input: ParamGroupInput<O>): void {
@@ -166,10 +182,8 @@ export abstract class Optimizer<O extends { lr: number }> {
   }
 
   /**
-   * Updates every parameter that has a gradient. Everything a user can get wrong (options, gradient shapes and dtypes)
-   * is checked before anything is written, so on such an error no parameter or state has changed. Most optimizers then
-   * compute all new values before writing any; Adam and AdamW update their moments and parameters in place, which is
-   * safe once validation has passed and saves a dozen allocations per parameter per step.
+   * Updates every parameter that has a gradient, in place. Everything a user can get wrong (options, gradient shapes
+   * and dtypes) is checked before anything is written, so on such an error no parameter or state has changed.
    * `closure`, if given, recomputes the loss (with grad enabled) before the update; its result is returned.
    */
   step<L>(closure?: () => L): L | undefined {
@@ -188,21 +202,14 @@ export abstract class Optimizer<O extends { lr: number }> {
         }
       });
     });
-    const updates = noGrad(() => {
-      const out: Array<{ param: Tensor; update: ParamUpdate }> = [];
+    noGrad(() => {
       for (const group of this.paramGroups) {
         for (const p of group.params) {
           if (p.grad === null) continue;
-          out.push({ param: p, update: this.update(p, p.grad.detach(), this.state.get(p) ?? {}, group) });
+          const next = this.update(p, p.grad.detach(), this.state.get(p) ?? {}, group);
+          // Stateless updates (plain SGD) keep no entry, so state dicts list only parameters that carry state.
+          if (Object.keys(next).length > 0) this.state.set(p, next);
         }
-      }
-      return out;
-    });
-    noGrad(() => {
-      for (const { param, update } of updates) {
-        param.assign(update.value);
-        // Stateless updates (plain SGD) keep no entry, so state dicts list only parameters that carry state.
-        if (Object.keys(update.state).length > 0) this.state.set(param, update.state);
       }
     });
     return loss;

@@ -1,8 +1,8 @@
 /** RMSprop, optionally centered and with momentum (torch.optim.RMSprop). */
-import { zerosLike } from '@tensorgrad/core';
-import type { Tensor } from '@tensorgrad/core';
+import { fusedRmspropStep_, zerosLike } from '@tensorgrad/core';
+import type { FusedRmspropOptions, Tensor } from '@tensorgrad/core';
 import { Optimizer, checkBoolean, checkNumber } from './optimizer.js';
-import type { ParamState, ParamUpdate, ParamsInput, StateLayout } from './optimizer.js';
+import type { OptimizerOptions, ParamState, ParamsInput, StateLayout } from './optimizer.js';
 
 export interface RMSpropOptions {
   lr: number;
@@ -17,7 +17,7 @@ export interface RMSpropOptions {
 }
 
 export class RMSprop extends Optimizer<RMSpropOptions> {
-  constructor(params: ParamsInput<RMSpropOptions>, options?: Partial<RMSpropOptions>) {
+  constructor(params: ParamsInput<RMSpropOptions>, options?: Partial<RMSpropOptions> & OptimizerOptions) {
     super('RMSprop', params, { lr: 1e-2, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false, maximize: false }, options);
   }
 
@@ -39,25 +39,45 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
     return { required, optional, counters: ['step'], nonNegative: ['squareAvg'] };
   }
 
-  protected update(param: Tensor, grad: Tensor, state: ParamState, g: RMSpropOptions): ParamUpdate {
-    let d = g.maximize ? grad.neg() : grad;
-    if (g.weightDecay !== 0) d = d.add(param.mul(g.weightDecay));
-    const squareAvg = ((state.squareAvg as Tensor | undefined) ?? zerosLike(param)).mul(g.alpha).add(d.mul(d).mul(1 - g.alpha));
-    const next: ParamState = { ...state, step: ((state.step as number | undefined) ?? 0) + 1, squareAvg };
-    let avg: Tensor;
-    if (g.centered) {
-      const gradAvg = ((state.gradAvg as Tensor | undefined) ?? zerosLike(param)).mul(g.alpha).add(d.mul(1 - g.alpha));
-      next.gradAvg = gradAvg;
-      avg = squareAvg.sub(gradAvg.mul(gradAvg)).sqrt();
-    } else {
-      avg = squareAvg.sqrt();
-    }
-    avg = avg.add(g.eps);
-    if (g.momentum > 0) {
-      const buf = ((state.momentumBuffer as Tensor | undefined) ?? zerosLike(param)).mul(g.momentum).add(d.div(avg));
-      next.momentumBuffer = buf;
-      return { value: param.sub(buf.mul(g.lr)), state: next };
-    }
-    return { value: param.sub(d.div(avg).mul(g.lr)), state: next };
+  /**
+   * With d = ±grad (+ weightDecay · param):
+   *
+   *     s ← α · s + (1 − α) · d²                               (squareAvg)
+   *     ḡ ← α · ḡ + (1 − α) · d,  avg = √(s − ḡ²) + eps        (gradAvg, centered only; else avg = √s + eps)
+   *     b ← μ · b + d / avg,  param ← param − lr · b           (momentumBuffer, if μ > 0)
+   *     param ← param − lr · d / avg                           (without momentum)
+   */
+  protected update(param: Tensor, grad: Tensor, state: ParamState, g: RMSpropOptions): ParamState {
+    const squareAvg = (state.squareAvg as Tensor | undefined) ?? zerosLike(param);
+    const gradAvg = g.centered ? (state.gradAvg as Tensor | undefined) ?? zerosLike(param) : null;
+    const buf = g.momentum > 0 ? (state.momentumBuffer as Tensor | undefined) ?? zerosLike(param) : null;
+    const options: FusedRmspropOptions = { lr: g.lr, alpha: g.alpha, eps: g.eps, weightDecay: g.weightDecay, momentum: g.momentum, maximize: g.maximize };
+    if (this.fused) fusedRmspropStep_(param, grad, squareAvg, gradAvg, buf, options);
+    else rmspropReference_(param, grad, squareAvg, gradAvg, buf, options);
+    return {
+      ...state, step: ((state.step as number | undefined) ?? 0) + 1, squareAvg,
+      ...(gradAvg ? { gradAvg } : {}), ...(buf ? { momentumBuffer: buf } : {}),
+    };
+  }
+}
+
+/** The rule above as separate in-place tensor ops (what `fused: false` runs). */
+function rmspropReference_(param: Tensor, grad: Tensor, squareAvg: Tensor, gradAvg: Tensor | null, buf: Tensor | null, o: FusedRmspropOptions): void {
+  let d = o.maximize ? grad.neg() : grad;
+  if (o.weightDecay) d = d.add(param.mul(o.weightDecay));
+  squareAvg.mul_(o.alpha).addcmul_(d, d, 1 - o.alpha);
+  let avg: Tensor;
+  if (gradAvg) {
+    gradAvg.mul_(o.alpha).add_(d, 1 - o.alpha);
+    avg = squareAvg.sub(gradAvg.square()).sqrt();
+  } else {
+    avg = squareAvg.sqrt();
+  }
+  avg.add_(o.eps);
+  if (buf) {
+    buf.mul_(o.momentum ?? 0).addcdiv_(d, avg);
+    param.add_(buf, -o.lr);
+  } else {
+    param.addcdiv_(d, avg, -o.lr);
   }
 }

@@ -224,5 +224,5 @@ function regroupFunction(): FunctionBuilder {
 
 /** The gemm module with unfold, fold and regroup appended (exported under those names). */
 export function buildConvF32Module(): Uint8Array {
-  return buildGemmF32Module(GEMM_F32_SHAPE, [unfoldFunction('unfold', false), unfoldFunction('fold', true), regroupFunction()]);
+  return buildGemmF32Module(null, GEMM_F32_SHAPE, [unfoldFunction('unfold', false), unfoldFunction('fold', true), regroupFunction()]);
 }

@@ -10,7 +10,7 @@
  */
 import {
   brIf, call, encodeModule, f32, f32x4, forLoop, FunctionBuilder, I32, i32, ifThen, local, loop, v128,
-  V128, type Code,
+  V128, type Code, type ImportedMemory,
 } from './wasm-builder.js';
 
 export interface GemmF32Shape {
@@ -18,6 +18,8 @@ export interface GemmF32Shape {
   mr: number;
   /** Columns of the register tile, a multiple of 4. */
   nr: number;
+  /** Multiply-add with relaxed SIMD's f32x4.relaxed_madd (FMA) instead of f32x4.mul + f32x4.add. */
+  fma?: boolean;
 }
 
 /**
@@ -93,7 +95,7 @@ function packFunction(name: string, W: number): FunctionBuilder {
  * micro(kc, pa, pb, c, ldc, accumulate, rows, cols, scratch): C[0:rows, 0:cols] (+)= Apanel · Bpanel, with C at
  * byte address c and row stride ldc bytes. The full MR×NR tile is computed; edge tiles are written via `scratch`.
  */
-function microFunction({ mr, nr }: GemmF32Shape): FunctionBuilder {
+function microFunction({ mr, nr, fma = false }: GemmF32Shape): FunctionBuilder {
   const nv = nr / 4;
   const f = new FunctionBuilder('micro', [I32, I32, I32, I32, I32, I32, I32, I32, I32]);
   const [kc, pa, pb, c, ldc, accumulate, rows, cols, scratch] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
@@ -106,7 +108,9 @@ function microFunction({ mr, nr }: GemmF32Shape): FunctionBuilder {
     ...bv.map((b, v) => local.set(b, v128.load(local.get(pb), v * 16))),
     ...acc.flatMap((accRow, r) => [
       local.set(av, v128.load32Splat(local.get(pa), r * 4)),
-      ...accRow.map((a, v) => local.set(a, f32x4.add(local.get(a), f32x4.mul(local.get(av), local.get(bv[v]))))),
+      ...accRow.map((a, v) => local.set(a, fma
+        ? f32x4.relaxedMadd(local.get(av), local.get(bv[v]), local.get(a))
+        : f32x4.add(local.get(a), f32x4.mul(local.get(av), local.get(bv[v]))))),
     ]),
     local.set(pa, i32.add(local.get(pa), i32.const(mr * 4))),
     local.set(pb, i32.add(local.get(pb), i32.const(nr * 4))),
@@ -146,18 +150,18 @@ function microFunction({ mr, nr }: GemmF32Shape): FunctionBuilder {
 }
 
 /**
- * gemm(m, n, k, a, aRs, aCs, b, bRs, bCs, c, packA, packB, scratch, kcMax, mcMax): C = op(A)·op(B) with op(A)[i][p]
- * at a + i·aRs + p·aCs and op(B)[p][j] at b + p·bRs + j·bCs (byte strides); C is [m][n] contiguous at c.
- * Requires k ≥ 1; packA holds mcMax·kcMax floats (mcMax rounded up to MR), packB kcMax·⌈n/NR⌉·NR.
+ * gemm(m, n, k, a, aRs, aCs, b, bRs, bCs, c, ldc, accumulate, packA, packB, scratch, kcMax, mcMax):
+ * C = op(A)·op(B), or C += op(A)·op(B) when `accumulate` is non-zero, with op(A)[i][p] at a + i·aRs + p·aCs and
+ * op(B)[p][j] at b + p·bRs + j·bCs (byte strides), and C[i][j] at c + i·ldc + 4j. Requires k ≥ 1; packA holds
+ * mcMax·kcMax floats (mcMax rounded up to MR), packB kcMax·⌈n/NR⌉·NR, scratch MR·NR.
  */
 function gemmFunction({ mr, nr }: GemmF32Shape): FunctionBuilder {
-  const f = new FunctionBuilder('gemm', Array(15).fill(I32));
-  const [m, n, k, a, aRs, aCs, b, bRs, bCs, c, packA, packB, scratch, kcMax, mcMax] =
-    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14];
-  const ldc = f.local(I32), pc = f.local(I32), kc = f.local(I32), ic = f.local(I32), mc = f.local(I32);
+  const f = new FunctionBuilder('gemm', Array(17).fill(I32));
+  const [m, n, k, a, aRs, aCs, b, bRs, bCs, c, ldc, accumulate, packA, packB, scratch, kcMax, mcMax] =
+    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16];
+  const pc = f.local(I32), kc = f.local(I32), ic = f.local(I32), mc = f.local(I32);
   const jr = f.local(I32), ir = f.local(I32), pbp = f.local(I32), pap = f.local(I32), t0 = f.local(I32), t1 = f.local(I32);
   f.body = [
-    local.set(ldc, i32.shl(local.get(n), i32.const(2))),
     forLoop(pc, i32.const(0), local.get(k), local.get(kcMax),
       local.set(kc, i32.minS(local.get(kcMax), i32.sub(local.get(k), local.get(pc)), t0, t1)),
       call(PACK_B, i32.add(local.get(b), i32.mul(local.get(pc), local.get(bRs))), local.get(bCs), local.get(bRs),
@@ -172,7 +176,7 @@ function gemmFunction({ mr, nr }: GemmF32Shape): FunctionBuilder {
           forLoop(ir, i32.const(0), local.get(mc), i32.const(mr),
             call(MICRO, local.get(kc), local.get(pap), local.get(pbp),
               i32.add(i32.add(local.get(c), i32.mul(i32.add(local.get(ic), local.get(ir)), local.get(ldc))), i32.shl(local.get(jr), i32.const(2))),
-              local.get(ldc), i32.ne(local.get(pc), i32.const(0)),
+              local.get(ldc), i32.or(local.get(accumulate), i32.ne(local.get(pc), i32.const(0))),
               i32.minS(i32.const(mr), i32.sub(local.get(mc), local.get(ir)), t0, t1),
               i32.minS(i32.const(nr), i32.sub(local.get(n), local.get(jr)), t0, t1),
               local.get(scratch)),
@@ -187,11 +191,13 @@ function gemmFunction({ mr, nr }: GemmF32Shape): FunctionBuilder {
 }
 
 /**
- * The module's bytes: pack functions, micro-kernel and driver, plus an exported memory of one page to start.
- * `extra` functions are appended after them (the convolution module adds im2col there, next to the gemm it feeds).
+ * The module's bytes: pack functions, micro-kernel and driver, and `extra` functions appended after them (the
+ * convolution module adds im2col there, next to the gemm it feeds). With `memory` the memory is imported (`env.memory`,
+ * fixed size, shared when several threads run the driver on it); with null the module has its own, exported memory of
+ * one page to start, which its user grows.
  */
-export function buildGemmF32Module(shape: GemmF32Shape = GEMM_F32_SHAPE, extra: readonly FunctionBuilder[] = []): Uint8Array {
+export function buildGemmF32Module(memory: ImportedMemory | null, shape: GemmF32Shape = GEMM_F32_SHAPE, extra: readonly FunctionBuilder[] = []): Uint8Array {
   if (shape.nr % 4 !== 0) throw new Error(`buildGemmF32Module: nr must be a multiple of 4, got ${shape.nr}`);
   const functions = [packFunction('packA', shape.mr), packFunction('packB', shape.nr), microFunction(shape), gemmFunction(shape), ...extra];
-  return encodeModule(functions, 1);
+  return encodeModule(functions, memory ?? 1);
 }

@@ -10,8 +10,9 @@ export type Code = number | readonly Code[];
 
 export const I32 = 0x7f;
 export const F32 = 0x7d;
+export const F64 = 0x7c;
 export const V128 = 0x7b;
-export type ValType = typeof I32 | typeof F32 | typeof V128;
+export type ValType = typeof I32 | typeof F32 | typeof F64 | typeof V128;
 
 function uleb(value: number): number[] {
   const out: number[] = [];
@@ -81,6 +82,7 @@ export const i32 = {
   sub: (a: Code, b: Code): Code => [a, b, 0x6b],
   mul: (a: Code, b: Code): Code => [a, b, 0x6c],
   and: (a: Code, b: Code): Code => [a, b, 0x71],
+  or: (a: Code, b: Code): Code => [a, b, 0x72],
   shl: (a: Code, b: Code): Code => [a, b, 0x74],
   /** Signed minimum, written with select since wasm has no integer min. */
   minS: (a: Code, b: Code, tmpA: number, tmpB: number): Code =>
@@ -95,6 +97,21 @@ export const f32 = {
   load: (addr: Code, offset = 0): Code => [addr, 0x2a, memarg(2, offset)],
   store: (addr: Code, value: Code, offset = 0): Code => [addr, value, 0x38, memarg(2, offset)],
   add: (a: Code, b: Code): Code => [a, b, 0x92],
+  sub: (a: Code, b: Code): Code => [a, b, 0x93],
+  mul: (a: Code, b: Code): Code => [a, b, 0x94],
+  max: (a: Code, b: Code): Code => [a, b, 0x97],
+  min: (a: Code, b: Code): Code => [a, b, 0x96],
+  /** Rounds an f64 to f32. */
+  demoteF64: (a: Code): Code => [a, 0xb6],
+};
+
+export const f64 = {
+  const: (v: number): Code => [0x44, Array.from(new Uint8Array(new Float64Array([v]).buffer))],
+  load: (addr: Code, offset = 0): Code => [addr, 0x2b, memarg(3, offset)],
+  store: (addr: Code, value: Code, offset = 0): Code => [addr, value, 0x39, memarg(3, offset)],
+  add: (a: Code, b: Code): Code => [a, b, 0xa0],
+  /** Widens an f32 to f64 (exact). */
+  promoteF32: (a: Code): Code => [a, 0xbb],
 };
 
 export const v128 = {
@@ -104,8 +121,11 @@ export const v128 = {
   /** Loads one f32 and broadcasts it to all four lanes (one `vbroadcastss` on x64). */
   load32Splat: (addr: Code, offset = 0): Code => [addr, simd(0x09), memarg(2, offset)],
   store: (addr: Code, value: Code, offset = 0): Code => [addr, value, simd(0x0b), memarg(4, offset)],
+  not: (a: Code): Code => [a, simd(0x4d)],
   and: (a: Code, b: Code): Code => [a, b, simd(0x4e)],
+  andnot: (a: Code, b: Code): Code => [a, b, simd(0x4f)],
   or: (a: Code, b: Code): Code => [a, b, simd(0x50)],
+  xor: (a: Code, b: Code): Code => [a, b, simd(0x51)],
   /** Bits of `a` where `mask` is 1, of `b` where it is 0 (lane masks come from the comparisons). */
   bitselect: (a: Code, b: Code, mask: Code): Code => [a, b, mask, simd(0x52)],
   zero: (): Code => [simd(0x0c), new Array<number>(16).fill(0)],
@@ -113,29 +133,54 @@ export const v128 = {
 
 export const f32x4 = {
   splat: (a: Code): Code => [a, simd(0x13)],
+  extractLane: (a: Code, lane: number): Code => [a, simd(0x1f), lane],
   /** All four lanes set to the constant `v` (rounded to float32). */
   splatConst: (v: number): Code => v128.const(new Uint8Array(new Float32Array([v, v, v, v]).buffer)),
-  /** Lane-wise comparisons: all ones where true, zero where false (NaN compares false). */
+  /** Lane-wise comparisons: all ones where true, zero where false (NaN compares false, except for ne). */
+  eq: (a: Code, b: Code): Code => [a, b, simd(0x41)],
+  ne: (a: Code, b: Code): Code => [a, b, simd(0x42)],
   lt: (a: Code, b: Code): Code => [a, b, simd(0x43)],
+  gt: (a: Code, b: Code): Code => [a, b, simd(0x44)],
   le: (a: Code, b: Code): Code => [a, b, simd(0x45)],
+  ge: (a: Code, b: Code): Code => [a, b, simd(0x46)],
   /** Round to nearest, ties to even. */
   nearest: (a: Code): Code => [a, simd(0x6a)],
   abs: (a: Code): Code => [a, simd(0xe0)],
   neg: (a: Code): Code => [a, simd(0xe1)],
-  sub: (a: Code, b: Code): Code => [a, b, simd(0xe5)],
-  div: (a: Code, b: Code): Code => [a, b, simd(0xe7)],
   /** Pseudo-min `b < a ? b : a` and pseudo-max `a < b ? b : a` (one minps/maxps each): a NaN in `a` is kept. */
   pmin: (a: Code, b: Code): Code => [a, b, simd(0xea)],
   pmax: (a: Code, b: Code): Code => [a, b, simd(0xeb)],
   /** IEEE square root, correctly rounded in float32. */
   sqrt: (a: Code): Code => [a, simd(0xe3)],
   add: (a: Code, b: Code): Code => [a, b, simd(0xe4)],
+  sub: (a: Code, b: Code): Code => [a, b, simd(0xe5)],
   mul: (a: Code, b: Code): Code => [a, b, simd(0xe6)],
+  div: (a: Code, b: Code): Code => [a, b, simd(0xe7)],
+  /**
+   * Relaxed SIMD a·b + c: fused (one rounding) where the CPU has FMA, else a multiply and an add; engines without the
+   * relaxed-SIMD proposal reject the module, which is the feature test.
+   */
+  relaxedMadd: (a: Code, b: Code, c: Code): Code => [a, b, c, simd(0x105)],
+  /** IEEE-style min/max: NaN if either lane is NaN, and -0 < +0 (what Math.min / Math.max do). */
+  min: (a: Code, b: Code): Code => [a, b, simd(0xe8)],
+  max: (a: Code, b: Code): Code => [a, b, simd(0xe9)],
   /** Rounds both f64 lanes to f32 into lanes 0–1; lanes 2–3 become zero. */
   demoteF64x2Zero: (a: Code): Code => [a, simd(0x5e)],
 };
 
 export const f64x2 = {
+  splat: (a: Code): Code => [a, simd(0x14)],
+  extractLane: (a: Code, lane: number): Code => [a, simd(0x21), lane],
+  /** Lanewise comparisons: all-ones (64-bit) where true. */
+  eq: (a: Code, b: Code): Code => [a, b, simd(0x47)],
+  ne: (a: Code, b: Code): Code => [a, b, simd(0x48)],
+  lt: (a: Code, b: Code): Code => [a, b, simd(0x49)],
+  gt: (a: Code, b: Code): Code => [a, b, simd(0x4a)],
+  le: (a: Code, b: Code): Code => [a, b, simd(0x4b)],
+  ge: (a: Code, b: Code): Code => [a, b, simd(0x4c)],
+  /** IEEE-style min/max: NaN if either lane is NaN, -0 < +0 (Math.min / Math.max). */
+  min: (a: Code, b: Code): Code => [a, b, simd(0xf4)],
+  max: (a: Code, b: Code): Code => [a, b, simd(0xf5)],
   /** Both lanes set to the constant `v`. */
   splatConst: (v: number): Code => v128.const(new Uint8Array(new Float64Array([v, v]).buffer)),
   /** Widens f32 lanes 0–1 to two f64 lanes (exact). */
@@ -229,25 +274,37 @@ export class FunctionBuilder {
   }
 }
 
+/** A memory the module imports as `env.memory` instead of defining its own: fixed size, optionally shared. */
+export interface ImportedMemory {
+  pages: number;
+  /** Shared (a SharedArrayBuffer underneath, usable from several threads); requires a fixed maximum, here `pages`. */
+  shared: boolean;
+}
+
 /**
- * Encodes a module with one exported memory and the given functions, all exported under their names.
- * Function i has index i, which is what `call` takes.
+ * Encodes a module with the given functions, all exported under their names (function i has index i, which is what
+ * `call` takes), and one memory: its own, exported as `memory` with `memory` pages to start (a number), or imported
+ * as `env.memory` (an ImportedMemory).
  */
-export function encodeModule(functions: readonly FunctionBuilder[], memoryPages: number): Uint8Array {
+export function encodeModule(functions: readonly FunctionBuilder[], memory: number | ImportedMemory): Uint8Array {
   const section = (id: number, payload: Code[]): Code => {
     const bytes = flatten(payload);
     return [id, uleb(bytes.length), bytes];
   };
   const types = functions.map((f) => [0x60, vec([...f.params]), vec([...f.results])]);
+  const imported = typeof memory !== 'number';
   const exports: Code[] = [
-    [utf8('memory'), 0x02, uleb(0)],
+    ...(imported ? [] : [[utf8('memory'), 0x02, uleb(0)]]),
     ...functions.map((f, i) => [utf8(f.name), 0x00, uleb(i)]),
   ];
+  // Memory limits: flag 0 = minimum only, 1 = minimum and maximum, 3 = shared with both.
+  const limits = imported ? [memory.shared ? 0x03 : 0x01, uleb(memory.pages), uleb(memory.pages)] : [0x00, uleb(memory)];
   const bytes = flatten([
     [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
     section(1, vec(types)),
+    ...(imported ? [section(2, vec([[utf8('env'), utf8('memory'), 0x02, limits]]))] : []),
     section(3, vec(functions.map((_, i) => uleb(i)))),
-    section(5, vec([[0x00, uleb(memoryPages)]])),
+    ...(imported ? [] : [section(5, vec([limits]))]),
     section(7, vec(exports)),
     section(10, vec(functions.map((f) => f.encodeBody()))),
   ]);

@@ -12,11 +12,15 @@ export interface WasmInstance {
   readonly exports: Record<string, unknown>;
 }
 
+/** A compiled module (WebAssembly.Module): instantiable many times, and transferable to worker threads. */
+export type WasmModule = object;
+
 interface WasmApi {
   validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => WasmInstance;
-  instantiate(bytes: Uint8Array, imports: object): Promise<{ instance: WasmInstance }>;
+  Module: new (bytes: Uint8Array) => WasmModule;
+  Instance: new (module: WasmModule, imports: object) => WasmInstance;
+  Memory: new (descriptor: { initial: number; maximum?: number; shared?: boolean }) => WasmMemory;
+  instantiate(bytes: Uint8Array, imports: object): Promise<{ module: WasmModule; instance: WasmInstance }>;
 }
 
 const wasmApi = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
@@ -37,16 +41,41 @@ export function wasmValidates(bytes: Uint8Array): boolean {
  * asynchronous instantiation finishes, or `onFail` if that fails too.
  */
 export function instantiateWasm(
-  bytes: Uint8Array, onReady: (instance: WasmInstance) => void, onFail: () => void,
+  bytes: Uint8Array, onReady: (instance: WasmInstance) => void, onFail: () => void, imports: object = {},
 ): WasmInstance | null {
   if (wasmApi === undefined) {
     onFail();
     return null;
   }
   try {
-    return new wasmApi.Instance(new wasmApi.Module(bytes), {});
+    return new wasmApi.Instance(new wasmApi.Module(bytes), imports);
   } catch {
-    wasmApi.instantiate(bytes, {}).then(({ instance }) => onReady(instance), onFail);
+    wasmApi.instantiate(bytes, imports).then(({ instance }) => onReady(instance), onFail);
+    return null;
+  }
+}
+
+/** Compiles `bytes` synchronously, or returns null where the engine refuses (then use instantiateWasm). */
+export function compileWasmSync(bytes: Uint8Array): WasmModule | null {
+  try {
+    return wasmApi === undefined ? null : new wasmApi.Module(bytes);
+  } catch {
+    return null;
+  }
+}
+
+export function instantiateModule(module: WasmModule, imports: object): WasmInstance {
+  return new (wasmApi as WasmApi).Instance(module, imports);
+}
+
+/**
+ * A fixed-size memory (`pages` of 64 KiB, never grown) to import into modules; shared (usable from worker threads)
+ * when asked and the engine allows it. Null when the engine cannot create it.
+ */
+export function createWasmMemory(pages: number, shared: boolean): WasmMemory | null {
+  try {
+    return wasmApi === undefined ? null : new wasmApi.Memory({ initial: pages, maximum: pages, shared });
+  } catch {
     return null;
   }
 }

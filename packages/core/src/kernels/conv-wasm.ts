@@ -14,7 +14,7 @@ import { lazyWasmInstance, reserveWasmMemory, type WasmMemory } from './wasm/was
 
 type Fn = (...args: number[]) => void;
 
-const instance = lazyWasmInstance(buildConvF32Module);
+const instance = /* @__PURE__ */ lazyWasmInstance(buildConvF32Module);
 const MAX_BYTES = 2 ** 31 - 65536;
 const align16 = (bytes: number): number => (bytes + 15) & ~15;
 

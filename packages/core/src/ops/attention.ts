@@ -159,7 +159,7 @@ function weightsVjp(w: Tensor, g: Tensor, q: Tensor, k: Tensor, scale: number, n
  * softmax(q·kᵀ·scale + mask) over the keys, [..., L, S]: the attention weights alone. Rows where every key is blocked
  * are all zero (PyTorch ≥ 2.5's scaled_dot_product_attention convention; torch 1.13 gives NaN there).
  */
-export const attentionWeights = defineOp({
+export const attentionWeights = /* @__PURE__ */ defineOp({
   name: 'attentionWeights', family: 'nn', differentiable: true, primitive: true,
   summary: 'softmax(q·kᵀ·scale + mask) over keys, [..., L, S]; masks and isCausal as scaledDotProductAttention; fully blocked rows are 0',
   grad: 'q: dS·k·scale, k: dSᵀ·q·scale, float mask: dS, with dS = out ⊙ (g − Σ g ⊙ out)',
@@ -180,7 +180,7 @@ export const attentionWeights = defineOp({
  * fused kernel; see AttentionWeightsOptions for masks. Rows with every key blocked give 0 (not NaN), with zero gradients.
  * The dropout keep mask is drawn as `generator.random() ≥ dropoutP` for every score in row-major order.
  */
-export const scaledDotProductAttention = defineOp({
+export const scaledDotProductAttention = /* @__PURE__ */ defineOp({
   name: 'scaledDotProductAttention', family: 'nn', differentiable: true, primitive: true,
   summary: 'softmax(q·kᵀ·scale + mask)·v with optional isCausal, dropout; fused kernel, no [L, S] causal mask built',
   grad: 'v: Aᵀ·g; q, k, float mask: as attentionWeights with upstream (g·vᵀ) ⊙ dropout mask; A = weights ⊙ dropout mask',

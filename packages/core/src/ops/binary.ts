@@ -92,19 +92,19 @@ function binary(name: string, summary: string, grads: [string, string], code: Bi
   });
 }
 
-export const add = binary('add', 'a + b', ['g', 'g'], BinaryCode.Add, '', (g) => g, (g) => g);
-export const sub = binary('sub', 'a - b', ['g', '-g'], BinaryCode.Sub, '', (g) => g, (g) => g.neg());
-export const mul = binary('mul', 'a · b', ['g · b', 'g · a'], BinaryCode.Mul, 'ab', (g, _a, b) => mul(g, b), (g, a) => mul(g, a));
-export const div = binary('div', 'a / b (true division: int32 / int32 is float32)', ['g / b', '-g · out / b'], BinaryCode.Div, 'bo',
+export const add = /* @__PURE__ */ binary('add', 'a + b', ['g', 'g'], BinaryCode.Add, '', (g) => g, (g) => g);
+export const sub = /* @__PURE__ */ binary('sub', 'a - b', ['g', '-g'], BinaryCode.Sub, '', (g) => g, (g) => g.neg());
+export const mul = /* @__PURE__ */ binary('mul', 'a · b', ['g · b', 'g · a'], BinaryCode.Mul, 'ab', (g, _a, b) => mul(g, b), (g, a) => mul(g, a));
+export const div = /* @__PURE__ */ binary('div', 'a / b (true division: int32 / int32 is float32)', ['g / b', '-g · out / b'], BinaryCode.Div, 'bo',
   (g, _a, b) => div(g, b), (g, _a, b, out) => div(mul(g, out), b).neg(), true);
-export const pow = binary('pow', 'aᵇ', ['g · b · a^(b-1)', 'g · out · log(a) (0 where a = 0)'], BinaryCode.Pow, 'abo',
+export const pow = /* @__PURE__ */ binary('pow', 'aᵇ', ['g · b · a^(b-1)', 'g · out · log(a) (0 where a = 0)'], BinaryCode.Pow, 'abo',
   (g, a, b) => mul(g, mul(b, pow(a, sub(b, 1)))),
   // log(0) = -inf would turn 0·(-inf) into NaN; the limit of aᵇ·log(a) at a = 0 (b > 0) is 0, as PyTorch uses.
   (g, a, _b, out) => mul(g, where(eq(a, 0), 0, mul(out, log(a)))));
 // Ties split the gradient evenly between a and b, as PyTorch does for maximum/minimum.
-export const maximum = binary('maximum', 'elementwise max(a, b)', ['g · ((a > b) + ½(a = b))', 'g · ((b > a) + ½(a = b))'], BinaryCode.Maximum, 'ab',
+export const maximum = /* @__PURE__ */ binary('maximum', 'elementwise max(a, b)', ['g · ((a > b) + ½(a = b))', 'g · ((b > a) + ½(a = b))'], BinaryCode.Maximum, 'ab',
   (g, a, b) => mul(g, add(gt(a, b), mul(eq(a, b), 0.5))), (g, a, b) => mul(g, add(lt(a, b), mul(eq(a, b), 0.5))));
-export const minimum = binary('minimum', 'elementwise min(a, b)', ['g · ((a < b) + ½(a = b))', 'g · ((b < a) + ½(a = b))'], BinaryCode.Minimum, 'ab',
+export const minimum = /* @__PURE__ */ binary('minimum', 'elementwise min(a, b)', ['g · ((a < b) + ½(a = b))', 'g · ((b < a) + ½(a = b))'], BinaryCode.Minimum, 'ab',
   (g, a, b) => mul(g, add(lt(a, b), mul(eq(a, b), 0.5))), (g, a, b) => mul(g, add(gt(a, b), mul(eq(a, b), 0.5))));
 
 /**
@@ -120,18 +120,18 @@ function comparison(name: string, symbol: string, code: BinaryCode): (a: Operand
     });
 }
 
-export const eq = comparison('eq', '=', BinaryCode.Eq);
-export const ne = comparison('ne', '≠', BinaryCode.Ne);
-export const lt = comparison('lt', '<', BinaryCode.Lt);
-export const le = comparison('le', '≤', BinaryCode.Le);
-export const gt = comparison('gt', '>', BinaryCode.Gt);
-export const ge = comparison('ge', '≥', BinaryCode.Ge);
+export const eq = /* @__PURE__ */ comparison('eq', '=', BinaryCode.Eq);
+export const ne = /* @__PURE__ */ comparison('ne', '≠', BinaryCode.Ne);
+export const lt = /* @__PURE__ */ comparison('lt', '<', BinaryCode.Lt);
+export const le = /* @__PURE__ */ comparison('le', '≤', BinaryCode.Le);
+export const gt = /* @__PURE__ */ comparison('gt', '>', BinaryCode.Gt);
+export const ge = /* @__PURE__ */ comparison('ge', '≥', BinaryCode.Ge);
 
 /**
  * Picks a where cond is non-zero, else b; all three broadcast together. a and b are promoted like a binary op's
  * operands; two numbers are fine (the condition supplies the shape). Differentiable in a and b.
  */
-export const where = defineOp({
+export const where = /* @__PURE__ */ defineOp({
   name: 'where', family: 'binary', differentiable: true, primitive: true,
   summary: 'a where cond ≠ 0, else b (broadcasting)', grad: 'a: where(cond, g, 0); b: where(cond, 0, g)',
 }, (cond: Tensor, x: Operand, y: Operand): Tensor => {

@@ -5,7 +5,7 @@ import { allocate, fitsInt32, isDType, type DType } from '../dtype.js';
 import { describeValue } from '../describe.js';
 import { defineOp } from './registry.js';
 
-export const cast = defineOp({
+export const cast = /* @__PURE__ */ defineOp({
   name: 'cast', family: 'dtype', differentiable: true, primitive: true,
   summary: 'converts to another dtype (`to` is an alias); to int32 truncates toward zero and stops gradients', grad: 'g cast back to the input dtype',
 }, (x: Tensor, dtype: DType): Tensor => {
@@ -29,7 +29,7 @@ export const cast = defineOp({
   return record('cast', out, [x], (g) => [cast(g, x.dtype)], []);
 });
 
-export const clone = defineOp({
+export const clone = /* @__PURE__ */ defineOp({
   name: 'clone', family: 'dtype', differentiable: true, primitive: true,
   summary: 'a copy with its own storage', grad: 'g',
 }, (x: Tensor): Tensor => {

@@ -266,14 +266,14 @@ function transposed(fn: string, dims: number, xIn: Tensor, wIn: Tensor, bIn: Ten
 const CONV_GRAD = 'x: convTranspose(g, w); w: Σ g · x over the windows (itself a conv op); b: g summed over all but the channel axis';
 
 /** torch.nn.functional.conv1d: x [N, C, L] (or [C, L]), weight [O, C / groups, k], bias [O]. */
-export const conv1d = defineOp({
+export const conv1d = /* @__PURE__ */ defineOp({
   name: 'conv1d', family: 'convolution', differentiable: true, primitive: true,
   summary: '1-D cross-correlation of x [N, C, L] with weight [O, C/groups, k] (+ bias [O]); stride, padding (number, \'valid\', \'same\'), dilation, groups',
   grad: CONV_GRAD,
 }, (x: Tensor, weight: Tensor, bias?: Tensor | null, opts: ConvOptions = {}): Tensor => convolution('conv1d', 1, x, weight, bias, opts));
 
 /** torch.nn.functional.conv2d: x [N, C, H, W] (or [C, H, W]), weight [O, C / groups, kH, kW], bias [O]. */
-export const conv2d = defineOp({
+export const conv2d = /* @__PURE__ */ defineOp({
   name: 'conv2d', family: 'convolution', differentiable: true, primitive: true,
   summary: '2-D cross-correlation of x [N, C, H, W] with weight [O, C/groups, kH, kW] (+ bias [O]); stride, padding (number, pair, \'valid\', \'same\'), dilation, groups',
   grad: CONV_GRAD,
@@ -282,14 +282,14 @@ export const conv2d = defineOp({
 const CONV_T_GRAD = 'x: conv(g, w); w: Σ x · g over the windows (a conv op); b: g summed over all but the channel axis';
 
 /** torch.nn.functional.conv_transpose1d: x [N, Cin, L], weight [Cin, Cout / groups, k], bias [Cout]. */
-export const convTranspose1d = defineOp({
+export const convTranspose1d = /* @__PURE__ */ defineOp({
   name: 'convTranspose1d', family: 'convolution', differentiable: true, primitive: true,
   summary: 'transposed 1-D convolution (the gradient of conv1d in its input) of x [N, Cin, L] with weight [Cin, Cout/groups, k]; stride, padding, outputPadding, groups, dilation',
   grad: CONV_T_GRAD,
 }, (x: Tensor, weight: Tensor, bias?: Tensor | null, opts: ConvTransposeOptions = {}): Tensor => transposed('convTranspose1d', 1, x, weight, bias, opts));
 
 /** torch.nn.functional.conv_transpose2d: x [N, Cin, H, W], weight [Cin, Cout / groups, kH, kW], bias [Cout]. */
-export const convTranspose2d = defineOp({
+export const convTranspose2d = /* @__PURE__ */ defineOp({
   name: 'convTranspose2d', family: 'convolution', differentiable: true, primitive: true,
   summary: 'transposed 2-D convolution (the gradient of conv2d in its input) of x [N, Cin, H, W] with weight [Cin, Cout/groups, kH, kW]; stride, padding, outputPadding, groups, dilation',
   grad: CONV_T_GRAD,

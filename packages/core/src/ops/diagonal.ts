@@ -47,7 +47,7 @@ function twoAxes(ndim: number, dim1: number, dim2: number, op: string, shape: re
 }
 
 /** The `offset` diagonal of axes `dim1` and `dim2` (default 0 and 1), appended as the last axis (torch.diagonal; a copy). */
-export const diagonal = defineOp({
+export const diagonal = /* @__PURE__ */ defineOp({
   name: 'diagonal', family: 'linalg', differentiable: true, primitive: true,
   summary: 'the offset diagonal of axes dim1, dim2 (default 0, 1), appended as the last axis (torch.diagonal; a copy)',
   grad: 'g written onto that diagonal of zeros',
@@ -60,7 +60,7 @@ export const diagonal = defineOp({
 });
 
 /** A tensor whose `offset` diagonal over two new axes `dim1`, `dim2` holds the last axis of x, zeros elsewhere (torch.diag_embed). */
-export const diagEmbed = defineOp({
+export const diagEmbed = /* @__PURE__ */ defineOp({
   name: 'diagEmbed', family: 'linalg', differentiable: true, primitive: true,
   summary: 'places the last axis on the offset diagonal of two new axes dim1, dim2 (default -2, -1) of zeros (torch.diag_embed)',
   grad: 'diagonal(g, offset, dim1, dim2)',
@@ -78,7 +78,7 @@ export const diagEmbed = defineOp({
 });
 
 /** 1-D x: a square matrix with x on the `diagonal`-th diagonal. 2-D x: that diagonal as a 1-D tensor (torch.diag). */
-export const diag = defineOp({
+export const diag = /* @__PURE__ */ defineOp({
   name: 'diag', family: 'linalg', differentiable: true, primitive: false,
   summary: '1-D → a square matrix with x on the given diagonal; 2-D → that diagonal of the matrix (torch.diag)',
   grad: 'composite (diagEmbed / diagonal)',

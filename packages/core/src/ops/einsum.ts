@@ -101,7 +101,7 @@ function contract(a: Term, b: Term, needed: Set<string>, sizes: Map<string, numb
  * output are summed; without `->` the output is the ellipsis then the letters used once, in alphabetical order. Lowered
  * to matmul, mul, sum, diagonal and permutes, so gradients of every order come from those ops.
  */
-export const einsum = defineOp({
+export const einsum = /* @__PURE__ */ defineOp({
   name: 'einsum', family: 'linalg', differentiable: true, primitive: false,
   summary: "Einstein summation, e.g. 'bij,bjk->bik', 'bhqd,bhkd->bhqk', 'i,j->ij', 'ii->', 'ii->i', 'ij->ji', '...ij->...ji' (torch.einsum)",
   grad: 'composite (diagonal, sum, permute, expand, mul, matmul)',
@@ -181,7 +181,7 @@ export const einsum = defineOp({
 });
 
 /** The outer product of two 1-D tensors: out[i][j] = a[i] · b[j] (torch.outer). */
-export const outer = defineOp({
+export const outer = /* @__PURE__ */ defineOp({
   name: 'outer', family: 'linalg', differentiable: true, primitive: false,
   summary: 'outer product of two 1-D tensors: out[i][j] = a[i] · b[j]', grad: 'composite (mul)',
 }, (a: Tensor, b: Tensor): Tensor => {

@@ -51,7 +51,7 @@ function selectRaw(x: Tensor, axis: number, idx: Int32Array): Tensor {
   return record('indexSelect', out, [x], (g) => [indexAdd(g, axis, idx, x.shape)], []);
 }
 
-export const indexSelect = defineOp({
+export const indexSelect = /* @__PURE__ */ defineOp({
   name: 'indexSelect', family: 'indexing', differentiable: true, primitive: true,
   summary: 'picks whole slices along axis by a 1-D list of indices (repeats allowed)', grad: 'g added back into zeros at the picked positions (repeats accumulate)',
 }, (x: Tensor, axis: number, indices: IndexLike): Tensor => {
@@ -98,7 +98,7 @@ export function scatterAddAt(g: Tensor, offs: Int32Array, idxShape: readonly num
   return record('scatterAdd', out, [g], (gg) => [gatherRaw(gg, offs, idxShape)], []);
 }
 
-export const gather = defineOp({
+export const gather = /* @__PURE__ */ defineOp({
   name: 'gather', family: 'indexing', differentiable: true, primitive: true,
   summary: 'out[…i…] = x[…index[…i…]…] along axis (torch.gather); index has x’s ndim', grad: 'g scatter-added into zeros at the gathered positions',
 }, (x: Tensor, axis: number, index: Tensor | NestedArray): Tensor => {
@@ -159,7 +159,7 @@ function survivors(offs: Int32Array, idxShape: readonly number[], size: number, 
  * leading index-shaped block of `src` is used. When a position is written twice the last write wins, and only it receives
  * a gradient.
  */
-export const scatter = defineOp({
+export const scatter = /* @__PURE__ */ defineOp({
   name: 'scatter', family: 'indexing', differentiable: true, primitive: true,
   summary: 'a copy of x with out[…index[…i…]…] = src[…i…] along axis (torch.scatter; src may be a number); a repeated position keeps the last write',
   grad: 'x: g with the written positions zeroed; src: g gathered at index (0 for writes that were overwritten)',
@@ -184,7 +184,7 @@ export const scatter = defineOp({
 });
 
 /** A copy of x with `src[…i…]` added at `out[…index[…i…]…]` along `axis`; repeated positions accumulate (torch.scatter_add). */
-export const scatterAdd = defineOp({
+export const scatterAdd = /* @__PURE__ */ defineOp({
   name: 'scatterAdd', family: 'indexing', differentiable: true, primitive: true,
   summary: 'a copy of x with src[…i…] added at out[…index[…i…]…] along axis (torch.scatter_add; repeats accumulate)',
   grad: 'x: g; src: g gathered at index',

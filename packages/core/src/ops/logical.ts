@@ -21,9 +21,9 @@ function elementwise(name: string, summary: string, kernel: (x: Tensor['data'], 
 }
 
 /** 1 where x is NaN, else 0 (int32). */
-export const isnan = elementwise('isnan', '1 where x is NaN, else 0', isnanK);
+export const isnan = /* @__PURE__ */ elementwise('isnan', '1 where x is NaN, else 0', isnanK);
 /** 1 where x is neither NaN nor ±Infinity, else 0 (int32). */
-export const isfinite = elementwise('isfinite', '1 where x is neither NaN nor ±Infinity, else 0', isfiniteK);
+export const isfinite = /* @__PURE__ */ elementwise('isfinite', '1 where x is neither NaN nor ±Infinity, else 0', isfiniteK);
 
 function logicalReduce(name: 'all' | 'any') {
   return defineOp({
@@ -53,6 +53,6 @@ function logicalReduce(name: 'all' | 'any') {
 }
 
 /** 1 if every element over `axis` (all axes when omitted) is non-zero, else 0; NaN counts as non-zero. */
-export const all = logicalReduce('all');
+export const all = /* @__PURE__ */ logicalReduce('all');
 /** 1 if some element over `axis` (all axes when omitted) is non-zero, else 0. */
-export const any = logicalReduce('any');
+export const any = /* @__PURE__ */ logicalReduce('any');

@@ -31,15 +31,15 @@ function triangle(name: 'tril' | 'triu', lower: boolean) {
 }
 
 /** The lower triangle of the last two dimensions (elements with j − i ≤ diagonal), zeros above it (torch.tril). */
-export const tril = triangle('tril', true);
+export const tril = /* @__PURE__ */ triangle('tril', true);
 /** The upper triangle of the last two dimensions (elements with j − i ≥ diagonal), zeros below it (torch.triu). */
-export const triu = triangle('triu', false);
+export const triu = /* @__PURE__ */ triangle('triu', false);
 
 /**
  * `value` where `mask` is non-zero, else x (torch.masked_fill). The mask is 0/1 of any dtype and broadcasts with x; the
  * result keeps x's dtype, and its gradient is zero at the filled positions. Typical use: `scores.maskedFill(causal, -Infinity)`.
  */
-export const maskedFill = defineOp({
+export const maskedFill = /* @__PURE__ */ defineOp({
   name: 'maskedFill', family: 'indexing', differentiable: true, primitive: true,
   summary: 'value where mask ≠ 0, else x; the mask (0/1 of any dtype) broadcasts with x, the result keeps x’s dtype',
   grad: 'x: g where mask = 0, else 0',

@@ -71,7 +71,7 @@ export function mm(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tens
   }, [a, b]);
 }
 
-export const matmul = defineOp({
+export const matmul = /* @__PURE__ */ defineOp({
   name: 'matmul', family: 'linalg', differentiable: true, primitive: true,
   summary: 'matrix product with PyTorch semantics: 1-D·1-D dot, 1-D/2-D mixes, batched N-D with broadcast batch dimensions',
   grad: 'a: g · bᵀ; b: aᵀ · g (summed over broadcast batch dimensions)',
@@ -100,7 +100,7 @@ export const matmul = defineOp({
  * x · wᵀ + b with w of shape [out, in] (torch.nn.functional.linear). wᵀ is read in place by the gemm kernel, so neither the
  * forward nor the backward ever copies a transpose; leading dimensions of x are flattened into one matrix product.
  */
-export const linear = defineOp({
+export const linear = /* @__PURE__ */ defineOp({
   name: 'linear', family: 'linalg', differentiable: true, primitive: false,
   summary: 'x · wᵀ + b for w of shape [out, in] and x of shape [..., in] (b optional), without copying wᵀ',
   grad: 'composite (matmul with a transposed operand)',

@@ -33,7 +33,7 @@ function statistics(x: Tensor, mu: Tensor, rstd: Tensor, axes: readonly number[]
  * Layer normalisation over the trailing dimensions `normalizedShape` (torch.nn.functional.layer_norm): per row,
  * (x − mean) / √(var + eps) with the biased variance, then · weight + bias when given (both of shape normalizedShape).
  */
-export const layerNorm = defineOp({
+export const layerNorm = /* @__PURE__ */ defineOp({
   name: 'layerNorm', family: 'nn', differentiable: true, primitive: true,
   summary: '(x − mean) / √(var + eps) · weight + bias over the trailing dims `normalizedShape` (biased var, eps = 1e-5); fused kernel',
   grad: 'x: rstd · (ĝ − mean(ĝ) − x̂ · mean(ĝ · x̂)) with ĝ = g · weight, x̂ = (x − mean) · rstd; weight: g · x̂; bias: g',

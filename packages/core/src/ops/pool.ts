@@ -159,13 +159,13 @@ function maxPool(fn: string, dims: number, xIn: Tensor, kernelSize: Sizes, opts:
   return [values, indices];
 }
 
-export const maxPool1d = defineOp({
+export const maxPool1d = /* @__PURE__ */ defineOp({
   name: 'maxPool1d', family: 'pooling', differentiable: true, primitive: true,
   summary: 'max over windows of the last axis of [N, C, L] or [C, L]; kernelSize, stride (default kernel), padding, dilation, ceilMode, returnIndices',
   grad: 'g scattered to the chosen element of each window (first maximum)',
 }, (x: Tensor, kernelSize: Sizes, opts: MaxPoolOptions = {}): Tensor | [Tensor, Tensor] => maxPool('maxPool1d', 1, x, kernelSize, opts)) as MaxPoolFn;
 
-export const maxPool2d = defineOp({
+export const maxPool2d = /* @__PURE__ */ defineOp({
   name: 'maxPool2d', family: 'pooling', differentiable: true, primitive: true,
   summary: 'max over windows of the last two axes of [N, C, H, W] or [C, H, W]; kernelSize, stride (default kernel), padding, dilation, ceilMode, returnIndices',
   grad: 'g scattered to the chosen element of each window (first maximum)',
@@ -232,7 +232,7 @@ function averageTaps(len: number, out: number, k: number, stride: number, pad: n
   return taps(lists);
 }
 
-export const avgPool2d = defineOp({
+export const avgPool2d = /* @__PURE__ */ defineOp({
   name: 'avgPool2d', family: 'pooling', differentiable: true, primitive: true,
   summary: 'mean over windows of the last two axes of [N, C, H, W] or [C, H, W]; kernelSize, stride (default kernel), padding, ceilMode, countIncludePad (default true), divisorOverride',
   grad: 'g / divisor spread back over each window (the adjoint map)',
@@ -263,7 +263,7 @@ function adaptiveTaps(len: number, out: number): AxisTaps {
   return taps(lists);
 }
 
-export const adaptiveAvgPool2d = defineOp({
+export const adaptiveAvgPool2d = /* @__PURE__ */ defineOp({
   name: 'adaptiveAvgPool2d', family: 'pooling', differentiable: true, primitive: true,
   summary: 'mean over the windows that split H × W into outputSize (a number, or [h, w] with null keeping that size), for [N, C, H, W] or [C, H, W]',
   grad: 'g / window size spread back over each window (the adjoint map)',
@@ -308,7 +308,7 @@ function linearTaps(len: number, out: number, scale: number | null, alignCorners
   return taps(lists);
 }
 
-export const interpolate = defineOp({
+export const interpolate = /* @__PURE__ */ defineOp({
   name: 'interpolate', family: 'pooling', differentiable: true, primitive: true,
   summary: "resizes [N, C, L] or [N, C, H, W] to size or by scaleFactor; mode 'nearest' (PyTorch's legacy rule), 'linear' or 'bilinear' with alignCorners",
   grad: 'g spread back to the sampled inputs with the same weights (the adjoint map)',

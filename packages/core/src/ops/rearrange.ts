@@ -19,7 +19,7 @@ function axesList(axes: unknown, x: Tensor, op: string): number[] {
 }
 
 /** x with the order of elements reversed along the given axes (torch.flip). */
-export const flip = defineOp({
+export const flip = /* @__PURE__ */ defineOp({
   name: 'flip', family: 'shape', differentiable: true, primitive: true,
   summary: 'reverses the order of elements along the given axes (a copy)', grad: 'flip(g, axes)',
 }, (x: Tensor, axes: number | readonly number[]): Tensor => {
@@ -54,7 +54,7 @@ function rollRaw(x: Tensor, shifts: readonly number[], dims: readonly number[]):
  * x shifted by `shifts` along `axes`, elements wrapping around (torch.roll); without axes the flattened tensor is rolled
  * and the shape restored.
  */
-export const roll = defineOp({
+export const roll = /* @__PURE__ */ defineOp({
   name: 'roll', family: 'shape', differentiable: true, primitive: true,
   summary: 'shifts elements along axes, wrapping around; without axes the flattened tensor is rolled (torch.roll)', grad: 'roll(g, -shifts, axes)',
 }, (x: Tensor, shifts: number | readonly number[], axes?: number | readonly number[] | null): Tensor => {
@@ -81,7 +81,7 @@ function checkSizes(sizes: unknown, op: string, what: string): number[] {
 }
 
 /** x tiled `sizes[d]` times along each dimension; extra leading sizes add dimensions (PyTorch's Tensor.repeat, sizes as an array). */
-export const repeat = defineOp({
+export const repeat = /* @__PURE__ */ defineOp({
   name: 'repeat', family: 'shape', differentiable: true, primitive: false,
   summary: 'tiles the whole tensor sizes[d] times along each axis (Tensor.repeat); extra leading sizes add dimensions',
   grad: 'composite (expand; g summed over the copies)',
@@ -100,7 +100,7 @@ export const repeat = defineOp({
 });
 
 /** Like `repeat`, but `dims` may be shorter than x's rank: missing leading entries count as 1 (torch.tile). */
-export const tile = defineOp({
+export const tile = /* @__PURE__ */ defineOp({
   name: 'tile', family: 'shape', differentiable: true, primitive: false,
   summary: 'repeat with fewer sizes than dimensions allowed: missing leading sizes count as 1 (torch.tile)', grad: 'composite (repeat)',
 }, (x: Tensor, dims: readonly number[]): Tensor => {
@@ -110,7 +110,7 @@ export const tile = defineOp({
 });
 
 /** The slices of x along `axis` (default 0), with that axis removed (torch.unbind). */
-export const unbind = defineOp({
+export const unbind = /* @__PURE__ */ defineOp({
   name: 'unbind', family: 'shape', differentiable: true, primitive: false,
   summary: 'the slices along axis (default 0) as an array, that axis removed', grad: 'composite (slice)',
 }, (x: Tensor, axis = 0): Tensor[] => {

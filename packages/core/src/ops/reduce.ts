@@ -56,7 +56,7 @@ function finish(keep: Tensor, x: Tensor, axes: readonly number[], keepdim: boole
   return keepdim ? keep : keep._view(reducedShape(x.shape, axes, false));
 }
 
-export const sum = defineOp({
+export const sum = /* @__PURE__ */ defineOp({
   name: 'sum', family: 'reduction', differentiable: true, primitive: true,
   summary: 'sum over axes', grad: 'g broadcast back over the reduced axes',
 }, (x: Tensor, axis?: Axis, keepdim = false): Tensor => {
@@ -85,8 +85,8 @@ function extreme(name: 'max' | 'min', code: ReduceCode) {
   });
 }
 
-export const max = extreme('max', ReduceCode.Max);
-export const min = extreme('min', ReduceCode.Min);
+export const max = /* @__PURE__ */ extreme('max', ReduceCode.Max);
+export const min = /* @__PURE__ */ extreme('min', ReduceCode.Min);
 
 /** Sums a gradient of a broadcast shape back to `shape` (used by the engine to undo broadcasting). */
 export function sumTo(g: Tensor, shape: Shape): Tensor {
@@ -104,7 +104,7 @@ function countOf(x: Tensor, axes: readonly number[]): number {
   return n;
 }
 
-export const mean = defineOp({
+export const mean = /* @__PURE__ */ defineOp({
   name: 'mean', family: 'reduction', differentiable: true, primitive: false,
   summary: 'arithmetic mean over axes', grad: 'composite: sum / n',
 }, (x: Tensor, axis?: Axis, keepdim = false): Tensor => {
@@ -115,12 +115,12 @@ export const mean = defineOp({
 });
 
 /** Variance with `correction` (1 = unbiased, PyTorch's default; 0 = population). */
-export const variance = defineOp({
+export const variance = /* @__PURE__ */ defineOp({
   name: 'var', family: 'reduction', differentiable: true, primitive: false,
   summary: 'variance over axes, Σ(x - mean)² / (n - correction); correction defaults to 1', grad: 'composite',
 }, (x: Tensor, axis?: Axis, keepdim = false, correction = 1): Tensor => varianceOf(x, axis, keepdim, correction, 'var'));
 
-export const std = defineOp({
+export const std = /* @__PURE__ */ defineOp({
   name: 'std', family: 'reduction', differentiable: true, primitive: false,
   summary: 'standard deviation, √var (same correction)', grad: 'composite',
 }, (x: Tensor, axis?: Axis, keepdim = false, correction = 1): Tensor => sqrt(varianceOf(x, axis, keepdim, correction, 'std')));
@@ -139,7 +139,7 @@ function varianceOf(x: Tensor, axis: Axis, keepdim: boolean, correction: number,
  * log Σ exp(x), stable: the maximum is subtracted first. The shift is detached — it cancels analytically, so the
  * gradient (softmax) is unchanged and no gradient flows through max's tie-breaking.
  */
-export const logsumexp = defineOp({
+export const logsumexp = /* @__PURE__ */ defineOp({
   name: 'logsumexp', family: 'reduction', differentiable: true, primitive: false,
   summary: 'log Σ eˣ over axes, computed stably (max-shifted)', grad: 'composite: g · softmax(x)',
 }, (x: Tensor, axis?: Axis, keepdim = false): Tensor => {
@@ -176,11 +176,11 @@ function argExtreme(name: 'argmax' | 'argmin') {
   });
 }
 
-export const argmax = argExtreme('argmax');
-export const argmin = argExtreme('argmin');
+export const argmax = /* @__PURE__ */ argExtreme('argmax');
+export const argmin = /* @__PURE__ */ argExtreme('argmin');
 
 /** p-norm over axes (p = 2 by default; 1, Infinity and any p > 0 supported). */
-export const norm = defineOp({
+export const norm = /* @__PURE__ */ defineOp({
   name: 'norm', family: 'reduction', differentiable: true, primitive: false,
   summary: 'p-norm (Σ|x|ᵖ)^(1/p) over axes; p = 2 default, Infinity = max |x|', grad: 'composite',
 }, (x: Tensor, p = 2, axis?: Axis, keepdim = false): Tensor => {

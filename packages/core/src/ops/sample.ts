@@ -44,7 +44,7 @@ function searchCdf(cdf: Float64Array, n: number, u: number): number {
  * `[rows, numSamples]`; rows need not sum to 1), as torch.multinomial. Without replacement (the default) a category is
  * drawn at most once, so numSamples may not exceed the number of non-zero weights.
  */
-export const multinomial = defineOp({
+export const multinomial = /* @__PURE__ */ defineOp({
   name: 'multinomial', family: 'sampling', differentiable: false, primitive: true,
   summary: 'numSamples int32 category indices per row of non-negative weights (1-D or 2-D; rows need not sum to 1), { replacement, generator }',
   grad: '',
@@ -109,7 +109,7 @@ export const multinomial = defineOp({
 });
 
 /** 1 with probability p, else 0, elementwise for p in [0, 1], in p's float dtype (torch.bernoulli). */
-export const bernoulli = defineOp({
+export const bernoulli = /* @__PURE__ */ defineOp({
   name: 'bernoulli', family: 'sampling', differentiable: false, primitive: true,
   summary: '1 with probability p (elementwise, p in [0, 1]), else 0, in p’s float dtype; { generator }', grad: '',
 }, (p: Tensor, opts?: BernoulliOptions): Tensor => {

@@ -39,7 +39,7 @@ function cumsumRaw(x: Tensor, a: number, reverse: boolean): Tensor {
 }
 
 /** Running sum along `axis`: out[i] = x[0] + … + x[i] (torch.cumsum), accumulated in float64. */
-export const cumsum = defineOp({
+export const cumsum = /* @__PURE__ */ defineOp({
   name: 'cumsum', family: 'scan', differentiable: true, primitive: true,
   summary: 'running sum along axis: out[i] = x[0] + … + x[i] (accumulated in float64)', grad: 'reverse cumsum of g: Σ_{j≥i} g[j]',
 }, (x: Tensor, axis: number): Tensor => {
@@ -86,7 +86,7 @@ function cumprodRaw(x: Tensor, a: number): Tensor {
 }
 
 /** Running product along `axis` (torch.cumprod); its gradient is exact where x has zeros. */
-export const cumprod = defineOp({
+export const cumprod = /* @__PURE__ */ defineOp({
   name: 'cumprod', family: 'scan', differentiable: true, primitive: true,
   summary: 'running product along axis: out[i] = x[0] · … · x[i] (accumulated in float64)',
   grad: 'Σ_{j≥i} g[j] · Π_{k≤j, k≠i} x[k] (exact with zeros in x)',
@@ -123,7 +123,7 @@ function prodAxis(x: Tensor, a: number): Tensor {
 }
 
 /** Product over `axis` (a number, a list, or all axes when omitted), with `keepdim`; its gradient is exact with zeros. */
-export const prod = defineOp({
+export const prod = /* @__PURE__ */ defineOp({
   name: 'prod', family: 'reduction', differentiable: true, primitive: true,
   summary: 'product over axes (all when omitted), with keepdim; accumulated in float64',
   grad: 'g · Π_{j≠i} x[j] (prefix × suffix products, exact with zeros)',

@@ -12,7 +12,7 @@ import { checkInt32, promoteTypes, type DType } from '../dtype.js';
 import { describeValue } from '../describe.js';
 import { expectNumber, expectTensor } from '../validate.js';
 
-export const reshape = defineOp({
+export const reshape = /* @__PURE__ */ defineOp({
   name: 'reshape', family: 'shape', differentiable: true, primitive: true,
   summary: 'same values, new shape (one dimension may be -1); a view sharing storage (`view` is an alias)', grad: 'g reshaped to the input shape',
 }, (x: Tensor, shape: readonly number[]): Tensor => {
@@ -40,7 +40,7 @@ export const reshape = defineOp({
   return record('reshape', x._view(target), [x], (g) => [reshape(g, x.shape)], []);
 });
 
-export const flatten = defineOp({
+export const flatten = /* @__PURE__ */ defineOp({
   name: 'flatten', family: 'shape', differentiable: true, primitive: false,
   summary: 'merges dimensions startDim..endDim into one', grad: 'composite (reshape)',
 }, (x: Tensor, startDim = 0, endDim = -1): Tensor => {
@@ -51,7 +51,7 @@ export const flatten = defineOp({
   return reshape(x, [...x.shape.slice(0, s), sizeOf(x.shape.slice(s, e + 1)), ...x.shape.slice(e + 1)]);
 });
 
-export const permute = defineOp({
+export const permute = /* @__PURE__ */ defineOp({
   name: 'permute', family: 'shape', differentiable: true, primitive: true,
   summary: 'reorders dimensions: out.shape[i] = x.shape[dims[i]]', grad: 'g permuted by the inverse permutation',
 }, (x: Tensor, dims: readonly number[]): Tensor => {
@@ -71,7 +71,7 @@ export const permute = defineOp({
   return record('permute', out, [x], (g) => [permute(g, inverse)], []);
 });
 
-export const transpose = defineOp({
+export const transpose = /* @__PURE__ */ defineOp({
   name: 'transpose', family: 'shape', differentiable: true, primitive: false,
   summary: 'swaps two dimensions (default: the last two)', grad: 'composite (permute)',
 }, (x: Tensor, dim0 = -2, dim1 = -1): Tensor => {
@@ -82,7 +82,7 @@ export const transpose = defineOp({
   return permute(x, dims);
 });
 
-export const squeeze = defineOp({
+export const squeeze = /* @__PURE__ */ defineOp({
   name: 'squeeze', family: 'shape', differentiable: true, primitive: false,
   summary: 'removes size-1 dimensions (all, or the given axes that have size 1)', grad: 'composite (reshape)',
 }, (x: Tensor, axis?: Axis): Tensor => {
@@ -91,7 +91,7 @@ export const squeeze = defineOp({
   return reshape(x, x.shape.filter((d, i) => d !== 1 || (axes !== null && !axes.includes(i))));
 });
 
-export const unsqueeze = defineOp({
+export const unsqueeze = /* @__PURE__ */ defineOp({
   name: 'unsqueeze', family: 'shape', differentiable: true, primitive: false,
   summary: 'inserts a size-1 dimension at axis (negative counts from the end of the result)', grad: 'composite (reshape)',
 }, (x: Tensor, axis: number): Tensor => {
@@ -102,7 +102,7 @@ export const unsqueeze = defineOp({
   return reshape(x, shape);
 });
 
-export const expand = defineOp({
+export const expand = /* @__PURE__ */ defineOp({
   name: 'expand', family: 'shape', differentiable: true, primitive: true,
   summary: 'broadcasts to a larger shape (-1 keeps a dimension); `broadcastTo` is the same without -1', grad: 'g summed over the broadcast dimensions (by the engine)',
 }, (x: Tensor, shape: readonly number[]): Tensor => {
@@ -119,7 +119,7 @@ export const expand = defineOp({
   return record('expand', out, [x], (g) => [g], []);
 });
 
-export const broadcastTo = defineOp({
+export const broadcastTo = /* @__PURE__ */ defineOp({
   name: 'broadcastTo', family: 'shape', differentiable: true, primitive: false,
   summary: 'broadcasts to shape (NumPy rules)', grad: 'composite (expand)',
 }, (x: Tensor, shape: readonly number[]): Tensor => {
@@ -189,7 +189,7 @@ function sliceRegion(x: Tensor, r: Ranges): Tensor {
   return record('slice', out, [x], (g) => [sliceScatter(g, r, x.shape)], []);
 }
 
-export const slice = defineOp({
+export const slice = /* @__PURE__ */ defineOp({
   name: 'slice', family: 'shape', differentiable: true, primitive: true,
   summary: 'per-axis [start, stop, step] ranges (negatives from the end, null = whole axis); a number selects one index and drops the axis',
   grad: 'g scattered into zeros of the input shape',
@@ -200,7 +200,7 @@ export const slice = defineOp({
   return r.drop.length > 0 ? reshape(out, out.shape.filter((_, d) => !r.drop.includes(d))) : out;
 });
 
-export const narrow = defineOp({
+export const narrow = /* @__PURE__ */ defineOp({
   name: 'narrow', family: 'shape', differentiable: true, primitive: false,
   summary: 'length elements of axis from start', grad: 'composite (slice)',
 }, (x: Tensor, axis: number, start: number, length: number): Tensor => {
@@ -216,7 +216,7 @@ export const narrow = defineOp({
   return slice(x, spec);
 });
 
-export const split = defineOp({
+export const split = /* @__PURE__ */ defineOp({
   name: 'split', family: 'shape', differentiable: true, primitive: false,
   summary: 'pieces of a given size (the last may be smaller) or of the listed sizes along axis', grad: 'composite (narrow)',
 }, (x: Tensor, sizeOrSections: number | readonly number[], axis = 0): Tensor[] => {
@@ -246,7 +246,7 @@ export const split = defineOp({
   });
 });
 
-export const chunk = defineOp({
+export const chunk = /* @__PURE__ */ defineOp({
   name: 'chunk', family: 'shape', differentiable: true, primitive: false,
   summary: 'splits into `chunks` pieces of size ⌈n/chunks⌉ (fewer if they run out)', grad: 'composite (split)',
 }, (x: Tensor, chunks: number, axis = 0): Tensor[] => {
@@ -256,7 +256,7 @@ export const chunk = defineOp({
   return split(x, Math.max(1, Math.ceil(x.shape[a] / chunks)), a);
 });
 
-export const concat = defineOp({
+export const concat = /* @__PURE__ */ defineOp({
   name: 'concat', family: 'shape', differentiable: true, primitive: true,
   summary: 'joins tensors along an existing axis (`cat` is an alias); dtypes promote like PyTorch\'s', grad: 'each input gets its slice of g',
 }, (tensors: readonly Tensor[], axis = 0): Tensor => joined(tensors, axis, 'concat'));
@@ -295,7 +295,7 @@ function joined(tensors: readonly Tensor[], axis: number, op: string): Tensor {
   }, []);
 }
 
-export const stack = defineOp({
+export const stack = /* @__PURE__ */ defineOp({
   name: 'stack', family: 'shape', differentiable: true, primitive: false,
   summary: 'joins same-shape tensors along a new axis', grad: 'composite (unsqueeze + concat)',
 }, (tensors: readonly Tensor[], axis = 0): Tensor => {
@@ -308,7 +308,7 @@ export const stack = defineOp({
   return joined(tensors.map((t) => unsqueeze(t, a)), a, 'stack');
 });
 
-export const pad = defineOp({
+export const pad = /* @__PURE__ */ defineOp({
   name: 'pad', family: 'shape', differentiable: true, primitive: true,
   summary: 'pads with a constant; pads = [lastLeft, lastRight, prevLeft, prevRight, …] like torch.nn.functional.pad', grad: 'the unpadded slice of g',
 }, (x: Tensor, pads: readonly number[], value = 0): Tensor => {

@@ -22,12 +22,12 @@ function logSoftmaxOf(x: Tensor, axis: number, op: string): Tensor {
   return sub(x, logsumexp(x, a, true));
 }
 
-export const logSoftmax = defineOp({
+export const logSoftmax = /* @__PURE__ */ defineOp({
   name: 'logSoftmax', family: 'activation', differentiable: true, primitive: false,
   summary: 'x - logsumexp(x) along axis (default -1); finite for logits of any size', grad: 'composite',
 }, (x: Tensor, axis = -1): Tensor => logSoftmaxOf(x, axis, 'logSoftmax'));
 
-export const softmax = defineOp({
+export const softmax = /* @__PURE__ */ defineOp({
   name: 'softmax', family: 'activation', differentiable: true, primitive: false,
   summary: 'exp(logSoftmax(x)) along axis (default -1)', grad: 'composite',
 }, (x: Tensor, axis = -1): Tensor => exp(logSoftmaxOf(x, axis, 'softmax')));

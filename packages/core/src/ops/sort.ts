@@ -59,7 +59,7 @@ function sortRaw(x: Tensor, a: number, descending: boolean): [Tensor, Tensor] {
  * is stable and orders NaN as the largest value; indices are int32 and values carry gradients to where they came from.
  * `sort(x, { descending: true })` may omit the axis.
  */
-export const sort = defineOp({
+export const sort = /* @__PURE__ */ defineOp({
   name: 'sort', family: 'scan', differentiable: true, primitive: true,
   summary: '[values, indices] sorted along axis (default -1), ascending unless { descending }; stable, NaN largest (torch.sort)',
   grad: 'values: g scatter-added back to the positions they came from',
@@ -77,7 +77,7 @@ export const sort = defineOp({
 });
 
 /** The int32 indices that sort x along `axis` (default -1), with sort's options (torch.argsort). */
-export const argsort = defineOp({
+export const argsort = /* @__PURE__ */ defineOp({
   name: 'argsort', family: 'scan', differentiable: false, primitive: true,
   summary: 'the int32 indices that sort x along axis (default -1), { descending, stable } as sort', grad: '',
 }, (x: Tensor, axis?: number | SortOptions, opts?: SortOptions): Tensor => {
@@ -94,7 +94,7 @@ export const argsort = defineOp({
  * (torch.topk). Best first unless `{ sorted: false }`, which keeps them in their order along the axis; ties keep the
  * earlier index.
  */
-export const topk = defineOp({
+export const topk = /* @__PURE__ */ defineOp({
   name: 'topk', family: 'scan', differentiable: true, primitive: true,
   summary: '[values, indices] of the k largest (or { largest: false } smallest) along axis (default -1); ties keep the earlier index',
   grad: 'values: g scatter-added back to the positions they came from',

@@ -67,36 +67,36 @@ const sigmoidGrad: (g: Tensor, y: Tensor) => Tensor = gradOp('sigmoidBackward', 
 // relu' is piecewise constant: its derivative w.r.t. x is zero (not "unused"), as in PyTorch.
 const reluGrad: (g: Tensor, x: Tensor) => Tensor = gradOp('reluBackward', K.reluGradK, (gg, _g, x) => [reluGrad(gg, x), zerosLike(x)]);
 
-export const neg = unary('neg', { summary: '-x', grad: '-g', saves: 'none', int: K.negIntK }, K.negK, (g) => neg(g));
-export const exp = unary('exp', { summary: 'eˣ', grad: 'g · out', saves: 'out' }, K.expK, (g, _x, out) => mul(g, out));
-export const log = unary('log', { summary: 'natural logarithm', grad: 'g / x', saves: 'x' }, K.logK, (g, x) => g.div(x));
-export const log1p = unary('log1p', { summary: 'log(1 + x), accurate near 0', grad: 'g / (1 + x)', saves: 'x' }, K.log1pK, (g, x) => g.div(add(x, 1)));
-export const sqrt = unary('sqrt', { summary: '√x', grad: 'g / (2 · out)', saves: 'out' }, K.sqrtK, (g, _x, out) => g.div(mul(out, 2)));
-export const abs = unary('abs', { summary: '|x|', grad: 'g · sign(x) (0 at x = 0)', saves: 'x', int: K.absIntK }, K.absK, (g, x) => mul(g, sign(x)));
-export const sin = unary('sin', { summary: 'sine', grad: 'g · cos(x)', saves: 'x' }, K.sinK, (g, x) => mul(g, cos(x)));
-export const cos = unary('cos', { summary: 'cosine', grad: '-g · sin(x)', saves: 'x' }, K.cosK, (g, x) => neg(mul(g, sin(x))));
-export const tanh = unary('tanh', { summary: 'hyperbolic tangent', grad: 'g · (1 - out²)', saves: 'out', family: 'activation' }, K.tanhK,
+export const neg = /* @__PURE__ */ unary('neg', { summary: '-x', grad: '-g', saves: 'none', int: K.negIntK }, K.negK, (g) => neg(g));
+export const exp = /* @__PURE__ */ unary('exp', { summary: 'eˣ', grad: 'g · out', saves: 'out' }, K.expK, (g, _x, out) => mul(g, out));
+export const log = /* @__PURE__ */ unary('log', { summary: 'natural logarithm', grad: 'g / x', saves: 'x' }, K.logK, (g, x) => g.div(x));
+export const log1p = /* @__PURE__ */ unary('log1p', { summary: 'log(1 + x), accurate near 0', grad: 'g / (1 + x)', saves: 'x' }, K.log1pK, (g, x) => g.div(add(x, 1)));
+export const sqrt = /* @__PURE__ */ unary('sqrt', { summary: '√x', grad: 'g / (2 · out)', saves: 'out' }, K.sqrtK, (g, _x, out) => g.div(mul(out, 2)));
+export const abs = /* @__PURE__ */ unary('abs', { summary: '|x|', grad: 'g · sign(x) (0 at x = 0)', saves: 'x', int: K.absIntK }, K.absK, (g, x) => mul(g, sign(x)));
+export const sin = /* @__PURE__ */ unary('sin', { summary: 'sine', grad: 'g · cos(x)', saves: 'x' }, K.sinK, (g, x) => mul(g, cos(x)));
+export const cos = /* @__PURE__ */ unary('cos', { summary: 'cosine', grad: '-g · sin(x)', saves: 'x' }, K.cosK, (g, x) => neg(mul(g, sin(x))));
+export const tanh = /* @__PURE__ */ unary('tanh', { summary: 'hyperbolic tangent', grad: 'g · (1 - out²)', saves: 'out', family: 'activation' }, K.tanhK,
   (g, _x, out) => tanhGrad(g, out));
-export const sigmoid = unary('sigmoid', { summary: '1 / (1 + e⁻ˣ), computed without overflow', grad: 'g · out · (1 - out)', saves: 'out', family: 'activation' }, K.sigmoidK,
+export const sigmoid = /* @__PURE__ */ unary('sigmoid', { summary: '1 / (1 + e⁻ˣ), computed without overflow', grad: 'g · out · (1 - out)', saves: 'out', family: 'activation' }, K.sigmoidK,
   (g, _x, out) => sigmoidGrad(g, out));
-export const relu = unary('relu', { summary: 'max(x, 0)', grad: 'g · (x > 0)', saves: 'x', family: 'activation', int: K.reluIntK }, K.reluK, (g, x) => reluGrad(g, x));
-export const softplus = unary('softplus', { summary: 'log(1 + eˣ), stable; x for x > 20 like PyTorch', grad: 'g · sigmoid(x) (g for x > 20)', saves: 'x', family: 'activation' }, K.softplusK,
+export const relu = /* @__PURE__ */ unary('relu', { summary: 'max(x, 0)', grad: 'g · (x > 0)', saves: 'x', family: 'activation', int: K.reluIntK }, K.reluK, (g, x) => reluGrad(g, x));
+export const softplus = /* @__PURE__ */ unary('softplus', { summary: 'log(1 + eˣ), stable; x for x > 20 like PyTorch', grad: 'g · sigmoid(x) (g for x > 20)', saves: 'x', family: 'activation' }, K.softplusK,
   (g, x) => mul(g, where(gt(x, 20), 1, sigmoid(x))));
-export const erf = unary('erf', { summary: 'error function', grad: 'g · 2/√π · e^(-x²)', saves: 'x' }, K.erfK,
+export const erf = /* @__PURE__ */ unary('erf', { summary: 'error function', grad: 'g · 2/√π · e^(-x²)', saves: 'x' }, K.erfK,
   (g, x) => mul(g, exp(neg(square(x)))).mul(2 / Math.sqrt(Math.PI)));
-export const reciprocal = unary('reciprocal', { summary: '1 / x', grad: '-g · out²', saves: 'out' }, K.reciprocalK, (g, _x, out) => neg(mul(g, square(out))));
-export const square = unary('square', { summary: 'x²', grad: '2 · g · x', saves: 'x', int: K.squareIntK }, K.squareK, (g, x) => mul(g, mul(x, 2)));
+export const reciprocal = /* @__PURE__ */ unary('reciprocal', { summary: '1 / x', grad: '-g · out²', saves: 'out' }, K.reciprocalK, (g, _x, out) => neg(mul(g, square(out))));
+export const square = /* @__PURE__ */ unary('square', { summary: 'x²', grad: '2 · g · x', saves: 'x', int: K.squareIntK }, K.squareK, (g, x) => mul(g, mul(x, 2)));
 /** 1 / √x (torch.rsqrt). */
-export const rsqrt = unary('rsqrt', { summary: '1 / √x', grad: '-g · out³ / 2', saves: 'out' }, K.rsqrtK, (g, _x, out) => mul(g, mul(out, square(out))).mul(-0.5));
+export const rsqrt = /* @__PURE__ */ unary('rsqrt', { summary: '1 / √x', grad: '-g · out³ / 2', saves: 'out' }, K.rsqrtK, (g, _x, out) => mul(g, mul(out, square(out))).mul(-0.5));
 /** x · sigmoid(x), the SiLU or swish activation (torch.nn.functional.silu). */
-export const silu = unary('silu', { summary: 'x · sigmoid(x) (also called swish)', grad: 'g · s · (1 + x · (1 - s)), s = sigmoid(x)', saves: 'x', family: 'activation' }, K.siluK,
+export const silu = /* @__PURE__ */ unary('silu', { summary: 'x · sigmoid(x) (also called swish)', grad: 'g · s · (1 + x · (1 - s)), s = sigmoid(x)', saves: 'x', family: 'activation' }, K.siluK,
   (g, x) => {
     const s = sigmoid(x);
     return mul(g, mul(s, add(mul(x, sub(1, s)), 1)));
   });
 
 /** sign(x) ∈ {-1, 0, 1}; its derivative is zero almost everywhere, so it records no graph. */
-export const sign = defineOp({ name: 'sign', family: 'unary', differentiable: false, primitive: true, summary: 'sign of x: -1, 0 or 1', grad: '' }, (x: Tensor): Tensor => {
+export const sign = /* @__PURE__ */ defineOp({ name: 'sign', family: 'unary', differentiable: false, primitive: true, summary: 'sign of x: -1, 0 or 1', grad: '' }, (x: Tensor): Tensor => {
   if (x instanceof Tensor && x.dtype === 'int32') return intUnary(x, K.signIntK);
   x = asFloat(x, 'sign');
   const out = Tensor.empty(x.shape, x.dtype);
@@ -104,7 +104,7 @@ export const sign = defineOp({ name: 'sign', family: 'unary', differentiable: fa
   return out;
 });
 
-export const leakyRelu = defineOp({
+export const leakyRelu = /* @__PURE__ */ defineOp({
   name: 'leakyRelu', family: 'activation', differentiable: true, primitive: true,
   summary: 'x for x > 0, negativeSlope · x otherwise (default slope 0.01)', grad: 'g · (x > 0 ? 1 : negativeSlope)',
 }, (x: Tensor, negativeSlope = 0.01): Tensor => {
@@ -115,7 +115,7 @@ export const leakyRelu = defineOp({
   return record('leakyRelu', out, [x], (g) => [where(gt(x, 0), g, mul(g, negativeSlope))], [x]);
 });
 
-export const clamp = defineOp({
+export const clamp = /* @__PURE__ */ defineOp({
   name: 'clamp', family: 'unary', differentiable: true, primitive: true,
   summary: 'limits x to [min, max] (either bound may be omitted)', grad: 'g · (min ≤ x ≤ max)',
 }, (x: Tensor, min?: number | null, max?: number | null): Tensor => {
@@ -169,7 +169,7 @@ const geluGradTanh: (g: Tensor, x: Tensor) => Tensor = gradOp('geluTanhBackward'
  * default, or the tanh approximation with `{ approximate: 'tanh' }`. Its backward is a fused op too (geluBackward),
  * itself differentiable, so second derivatives work.
  */
-export const gelu = defineOp({
+export const gelu = /* @__PURE__ */ defineOp({
   name: 'gelu', family: 'activation', differentiable: true, primitive: true,
   summary: "x · Φ(x) = x/2 · (1 + erf(x/√2)); `{ approximate: 'tanh' }`: x/2 · (1 + tanh(√(2/π)(x + 0.044715x³)))",
   grad: "g · (Φ(x) + x · φ(x)) (tanh form: its exact derivative); fused kernel",

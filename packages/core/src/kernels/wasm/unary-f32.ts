@@ -7,7 +7,7 @@
 import { buildUnaryF32Module, type UnaryF32Op } from './unary-f32-simd.js';
 import { lazyWasmInstance, reserveWasmMemory, type WasmMemory, type WasmStatus } from './wasm-runtime.js';
 
-const instance = lazyWasmInstance(buildUnaryF32Module);
+const instance = /* @__PURE__ */ lazyWasmInstance(buildUnaryF32Module);
 /** Elements per chunk. */
 const CHUNK = 16384;
 let heap: Float32Array | null = null;

@@ -8,7 +8,7 @@
  */
 import type { ConvGeometry } from './conv.js';
 import { KC, MC } from './gemm-wasm.js';
-import { buildConvF32Module, REGROUP_PARAMS, UNFOLD_PARAMS } from './wasm/conv-f32-simd.js';
+import { buildConvF32Module, GEMM_PACKED_PARAMS, REGROUP_PARAMS, UNFOLD_PANELS_PARAMS, UNFOLD_PARAMS } from './wasm/conv-f32-simd.js';
 import { GEMM_F32_SHAPE } from './wasm/gemm-f32-simd.js';
 import { lazyWasmInstance, reserveWasmMemory, type WasmMemory } from './wasm/wasm-runtime.js';
 
@@ -17,6 +17,17 @@ type Fn = (...args: number[]) => void;
 const instance = /* @__PURE__ */ lazyWasmInstance(buildConvF32Module);
 const MAX_BYTES = 2 ** 31 - 65536;
 const align16 = (bytes: number): number => (bytes + 15) & ~15;
+const roundUp = (x: number, to: number): number => Math.ceil(x / to) * to;
+
+/**
+ * The weight gradient multiplies slab by slab of whole samples, each about SLAB_COLUMNS columns of col (the gemm's own
+ * depth block, KC), unfolded straight into packed panels that stay in cache for the multiply. Images with more
+ * output positions than MAX_SLAB_POSITIONS (one sample's slab would no longer fit in L2) use unfold + gemm instead.
+ */
+const SLAB_COLUMNS = KC;
+const MAX_SLAB_POSITIONS = 4096;
+/** The forward unfolds and multiplies slabs of whole samples of about this many elements of col (256 KiB: in L2). */
+const FORWARD_SLAB_FLOATS = 1 << 16;
 
 /** A bump allocator over byte offsets, so each call lays out exactly the regions it uses. */
 class Layout {
@@ -48,12 +59,16 @@ class ConvModule {
   private readonly unfoldFn: Fn;
   private readonly foldFn: Fn;
   private readonly regroupFn: Fn;
+  private readonly unfoldPanelsFn: Fn;
+  private readonly gemmPackedFn: Fn;
 
   constructor(private readonly memory: WasmMemory, exports: Record<string, unknown>) {
     this.gemm = exports.gemm as Fn;
     this.unfoldFn = exports.unfold as Fn;
     this.foldFn = exports.fold as Fn;
     this.regroupFn = exports.regroup as Fn;
+    this.unfoldPanelsFn = exports.unfoldPanels as Fn;
+    this.gemmPackedFn = exports.gemmPacked as Fn;
     this.heap = new Float32Array(memory.buffer);
     this.ints = new Int32Array(memory.buffer);
   }
@@ -101,12 +116,14 @@ class ConvModule {
 
   forward(g: ConvGeometry, x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array, chunk: number): boolean {
     const og = g.o / g.groups, k = (g.c / g.groups) * g.kh * g.kw, p = g.oh * g.ow, sample = g.c * g.h * g.w, outSample = g.o * p;
+    // Slabs of whole samples whose col stays in L2 between the unfold and the gemm's pack of it.
+    const slab = Math.max(1, Math.min(chunk, Math.floor(FORWARD_SLAB_FLOATS / (k * p))));
     for (let n0 = 0; n0 < g.n; n0 += chunk) {
-      const nb = Math.min(chunk, g.n - n0), ncol = nb * p;
+      const nb = Math.min(chunk, g.n - n0), ncol = nb * p, cols = Math.min(slab, nb) * p;
       const L = new Layout();
-      const gs = gemmScratch(L, og, ncol, k);
+      const gs = gemmScratch(L, og, cols, k);
       const tab = L.take((g.kh + g.kw) * 12), xs = L.take(nb * sample * 4), ws = L.take(w.length * 4), bs = L.take(g.o * 4);
-      const col = L.take(k * ncol * 4), out = L.take(og * ncol * 4), ys = L.take(nb * outSample * 4);
+      const col = L.take(k * cols * 4), out = L.take(og * ncol * 4), ys = L.take(nb * outSample * 4);
       if (!this.reserve(L.end)) return false;
       const h = this.heap;
       h.set(x.subarray(n0 * sample, (n0 + nb) * sample), xs >> 2);
@@ -114,8 +131,12 @@ class ConvModule {
       if (bias) h.set(bias, bs >> 2);
       this.writeTable(tab, g);
       for (let group = 0; group < g.groups; group++) {
-        this.unfold(this.unfoldFn, g, xs, col, tab, nb, group);
-        this.gemm(og, ncol, k, ws + group * og * k * 4, k * 4, 4, col, ncol * 4, 4, out, ncol * 4, 0, gs.packA, gs.packB, gs.scratch, gs.kcMax, gs.mcMax);
+        for (let s0 = 0; s0 < nb; s0 += slab) {
+          const sn = Math.min(slab, nb - s0), n = sn * p;
+          this.unfold(this.unfoldFn, g, xs + s0 * sample * 4, col, tab, sn, group);
+          // Columns [s0·p, (s0 + sn)·p) of out = W·col.
+          this.gemm(og, n, k, ws + group * og * k * 4, k * 4, 4, col, n * 4, 4, out + s0 * p * 4, ncol * 4, 0, gs.packA, gs.packB, gs.scratch, gs.kcMax, gs.mcMax);
+        }
         this.regroup(g, out, ys, nb, group, false, bias ? bs : -1);
       }
       y.set(h.subarray(ys >> 2, (ys >> 2) + nb * outSample), n0 * outSample);
@@ -149,6 +170,44 @@ class ConvModule {
   }
 
   weightGrad(g: ConvGeometry, x: Float32Array, dy: Float32Array, dw: Float32Array, chunk: number): boolean {
+    if (g.oh * g.ow > MAX_SLAB_POSITIONS) return this.weightGradUnfolded(g, x, dy, dw, chunk);
+    const og = g.o / g.groups, k = (g.c / g.groups) * g.kh * g.kw, p = g.oh * g.ow, sample = g.c * g.h * g.w, outSample = g.o * p;
+    const { mr, nr } = GEMM_F32_SHAPE;
+    const slab = Math.max(1, Math.floor(SLAB_COLUMNS / p)), kcMax = Math.min(slab, chunk, g.n) * p;
+    const mcMax = Math.min(roundUp(MC, mr), roundUp(og, mr)), panels = Math.ceil(k / nr);
+    for (let n0 = 0; n0 < g.n; n0 += chunk) {
+      const nb = Math.min(chunk, g.n - n0), ncol = nb * p;
+      const L = new Layout();
+      const scratch = L.take(mr * nr * 4), packA = L.take(mcMax * kcMax * 4), pb = L.take(panels * kcMax * nr * 4);
+      const tab = L.take((g.kh + g.kw) * 12), xs = L.take(nb * sample * 4), ys = L.take(nb * outSample * 4);
+      const mat = L.take(og * ncol * 4), out = L.take(og * k * 4);
+      if (!this.reserve(L.end)) return false;
+      const h = this.heap;
+      h.set(x.subarray(n0 * sample, (n0 + nb) * sample), xs >> 2);
+      h.set(dy.subarray(n0 * outSample, (n0 + nb) * outSample), ys >> 2);
+      this.writeTable(tab, g);
+      const cg = g.c / g.groups, plane = g.h * g.w;
+      for (let group = 0; group < g.groups; group++) {
+        this.regroup(g, mat, ys, nb, group, true);
+        for (let s0 = 0; s0 < nb; s0 += slab) {
+          const kc = Math.min(slab, nb - s0) * p, panelBytes = kc * nr * 4;
+          const args = [xs + (s0 * g.c + group * cg) * plane * 4, pb, tab, Math.min(slab, nb - s0), sample * 4, plane * 4, cg, g.oh, g.ow, g.kh, g.kw, g.w, g.sh, g.sw, panelBytes];
+          if (args.length !== UNFOLD_PANELS_PARAMS.length) throw new Error('conv-wasm: unfoldPanels arguments out of date');
+          this.unfoldPanelsFn(...args);
+          // w̄ (+)= ȳ[:, slab]·colᵀ[slab, :], the first slab writing and the others accumulating.
+          const gemmArgs = [og, k, kc, mat + s0 * p * 4, ncol * 4, 4, pb, out, k * 4, s0 > 0 ? 1 : 0, packA, scratch, mcMax];
+          if (gemmArgs.length !== GEMM_PACKED_PARAMS.length) throw new Error('conv-wasm: gemmPacked arguments out of date');
+          this.gemmPackedFn(...gemmArgs);
+        }
+        const base = out >> 2, wBase = group * og * k;
+        for (let t = 0; t < og * k; t++) dw[wBase + t] += h[base + t];
+      }
+    }
+    return true;
+  }
+
+  /** The weight gradient for large images: the whole chunk's col unfolded, then one gemm (which packs colᵀ itself). */
+  private weightGradUnfolded(g: ConvGeometry, x: Float32Array, dy: Float32Array, dw: Float32Array, chunk: number): boolean {
     const og = g.o / g.groups, k = (g.c / g.groups) * g.kh * g.kw, p = g.oh * g.ow, sample = g.c * g.h * g.w, outSample = g.o * p;
     for (let n0 = 0; n0 < g.n; n0 += chunk) {
       const nb = Math.min(chunk, g.n - n0), ncol = nb * p;

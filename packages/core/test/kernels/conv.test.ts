@@ -2,8 +2,9 @@
  * The im2col convolution kernels against direct loops written from the definition, in float64 (the JS kernels, which
  * are also the float32 fallback without WebAssembly SIMD) and float32 (the WebAssembly conv module), on
  * geometries that exercise every path: one sample per gemm (written in place), several samples per gemm (regrouped),
- * several chunks (batches whose im2col matrix exceeds the budget, accumulated weight gradients), groups, padding,
- * stride and dilation.
+ * several chunks (batches whose im2col matrix exceeds the budget, accumulated weight gradients), the float32 module's
+ * slabs and packed panels (full and partial panels, tight and element-by-element runs, the unfolded path for large
+ * images), groups, padding, stride and dilation.
  */
 import { convForward, convInputGrad, convWeightGrad, type ConvGeometry } from '../../src/kernels/conv';
 import { convModule } from '../../src/kernels/conv-wasm';
@@ -113,6 +114,21 @@ const GEOMETRIES: [string, ConvGeometry, number | null][] = [
   ['several chunks of several samples', geometry(9, 2, 7, 7, 3, 3, 3), 4 * 18 * 25],
   // a budget below one sample's im2col matrix: one sample per chunk
   ['several chunks of one sample', geometry(3, 4, 6, 6, 2, 2, 2, { groups: 2 }), 10],
+  // float32 slabs (conv-wasm.ts): the forward unfolds ⌊2¹⁶ / (K·P)⌋ samples at a time (here 6 + 1), the weight
+  // gradient ⌊256 / P⌋ (4 + 3) into packed panels, K = 150 leaving the last panel 6 of 16 lanes
+  ['LeNet conv2 shape, slabs with a short last one', geometry(7, 6, 12, 12, 16, 5, 5), null],
+  // P = 576 > 256: one sample per weight-gradient slab; K = 25 < 2 panels; rows of 24 (tight)
+  ['LeNet conv1 shape, one sample per slab', geometry(3, 1, 28, 28, 6, 5, 5), null],
+  // K = 16 fills exactly one panel; rows of 8 with no padding take the four-at-a-time loop
+  ['K a multiple of the panel width', geometry(5, 4, 10, 9, 3, 2, 2), null],
+  // tight rows (no horizontal padding, 8 wide) next to zero rows from vertical padding
+  ['vertical padding only', geometry(3, 2, 6, 9, 5, 3, 2, { p: [2, 0] }), null],
+  // strided and padded runs (element by element) over 21 + 9 samples' slabs
+  ['stride 2, padding 1, two weight-gradient slabs', geometry(30, 3, 7, 6, 4, 3, 3, { s: [2, 2], p: [1, 1] }), null],
+  // groups over two slabs (16 + 4 samples)
+  ['groups over two slabs', geometry(20, 4, 6, 6, 4, 3, 3, { groups: 2 }), null],
+  // more than 4096 output positions: the weight gradient unfolds the whole chunk and packs it in the gemm instead
+  ['large image (P > 4096): unfold and gemm', geometry(1, 1, 66, 66, 2, 2, 2), null],
 ];
 
 describe('convolution kernels against direct loops', () => {

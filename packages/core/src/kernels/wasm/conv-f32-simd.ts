@@ -12,9 +12,9 @@
  * run is contiguous in both arrays and moves four floats per instruction.
  */
 import {
-  block, br, brIf, f32, F32, f32x4, forLoop, FunctionBuilder, I32, i32, ifThen, local, loop, v128, V128, type Code,
+  block, br, brIf, call, f32, F32, f32x4, forLoop, FunctionBuilder, I32, i32, ifThen, local, loop, v128, V128, type Code,
 } from './wasm-builder.js';
-import { buildGemmF32Module, GEMM_F32_SHAPE } from './gemm-f32-simd.js';
+import { buildGemmF32Module, GEMM_F32_SHAPE, MICRO, PACK_A, type GemmF32Shape } from './gemm-f32-simd.js';
 
 /** Parameters of unfold/fold, in order (all i32; byte addresses and byte strides unless noted). */
 export const UNFOLD_PARAMS = [
@@ -222,7 +222,145 @@ function regroupFunction(): FunctionBuilder {
   return f;
 }
 
-/** The gemm module with unfold, fold and regroup appended (exported under those names). */
+/** Parameters of unfoldPanels, in order (all i32; byte addresses and byte strides). */
+export const UNFOLD_PANELS_PARAMS = [
+  'x', 'pb', 'tab', 'nb', 'sampleBytes', 'planeBytes', 'cg', 'oh', 'ow', 'kh', 'kw', 'w', 'sh', 'sw', 'panelBytes',
+] as const;
+
+/**
+ * unfoldPanels(x, pb, tab, nb, sampleBytes, planeBytes, cg, oh, ow, kh, kw, w, sh, sw, panelBytes) writes colᵀ for
+ * nb samples straight into the layout in which the gemm packs its B operand: col row r = (ci, i, j) is column r of
+ * op(B) = colᵀ, so element (r, q), q = (b, oy, ox), goes to panel ⌊r/NR⌋ (panelBytes apart), step q, lane r mod NR:
+ * pb + ⌊r/NR⌋·panelBytes + q·NR·4 + (r mod NR)·4, zero outside the input. The weight gradient ȳ·colᵀ then multiplies
+ * without packing B — the pack of a transposed operand reads one element at a time and cost as much as the multiply.
+ * Lanes past the last row of the last panel are not written: they only reach tile columns the gemm does not store.
+ * Same table as unfold.
+ */
+function unfoldPanelsFunction({ nr }: GemmF32Shape): FunctionBuilder {
+  const f = new FunctionBuilder('unfoldPanels', UNFOLD_PANELS_PARAMS.map(() => I32));
+  const [x, pb, tab, nb, sampleBytes, planeBytes, cg, oh, ow, kh, kw, w, sh, sw, panelBytes] = UNFOLD_PANELS_PARAMS.map((_, k) => k);
+  const ci = f.local(I32), i = f.local(I32), j = f.local(I32), b = f.local(I32), oy = f.local(I32), ox = f.local(I32);
+  const panel = f.local(I32), lane = f.local(I32), plane = f.local(I32), iy0 = f.local(I32), oy0 = f.local(I32), oy1 = f.local(I32);
+  const xoff = f.local(I32), ox0 = f.local(I32), ox1 = f.local(I32), dst = f.local(I32), src = f.local(I32), p = f.local(I32);
+  const tabI = f.local(I32), tabJ = f.local(I32), step = f.local(I32), rowStep = f.local(I32), tight = f.local(I32), count = f.local(I32);
+  const STEP = nr * 4;
+  const zeros = (from: Code, to: Code): Code => forLoop(ox, from, to, i32.const(1),
+    f32.store(local.get(dst), f32.const(0)),
+    local.set(dst, i32.add(local.get(dst), i32.const(STEP))),
+  );
+  const perSample: Code[] = [
+    // src: input byte address of output row oy0's run (input row oy0·sh + iy0, column xoff).
+    local.set(src, i32.add(i32.add(local.get(plane), i32.mul(local.get(b), local.get(sampleBytes))),
+      i32.shl(i32.add(i32.mul(i32.add(i32.mul(local.get(oy0), local.get(sh)), local.get(iy0)), local.get(w)), local.get(xoff)), i32.const(2)))),
+    forLoop(oy, i32.const(0), local.get(oh), i32.const(1),
+      ifThen(i32.and(i32.geS(local.get(oy), local.get(oy0)), i32.ltS(local.get(oy), local.get(oy1))), [
+        ifThen(local.get(tight), [
+          // A whole row, stride 1, a multiple of four long: four elements per iteration at constant offsets.
+          local.set(p, local.get(src)),
+          local.set(count, local.get(ow)),
+          loop(
+            ...[0, 1, 2, 3].map((e) => f32.store(local.get(dst), f32.load(local.get(p), e * 4), e * STEP)),
+            local.set(dst, i32.add(local.get(dst), i32.const(4 * STEP))),
+            local.set(p, i32.add(local.get(p), i32.const(16))),
+            brIf(0, local.tee(count, i32.sub(local.get(count), i32.const(4)))),
+          ),
+        ], [
+          zeros(i32.const(0), local.get(ox0)),
+          local.set(p, i32.add(local.get(src), i32.mul(local.get(ox0), local.get(step)))),
+          forLoop(ox, local.get(ox0), local.get(ox1), i32.const(1),
+            f32.store(local.get(dst), f32.load(local.get(p))),
+            local.set(dst, i32.add(local.get(dst), i32.const(STEP))),
+            local.set(p, i32.add(local.get(p), local.get(step))),
+          ),
+          zeros(local.get(ox1), local.get(ow)),
+        ]),
+        local.set(src, i32.add(local.get(src), local.get(rowStep))),
+      ], [
+        zeros(i32.const(0), local.get(ow)),
+      ]),
+    ),
+  ];
+  f.body = [
+    local.set(step, i32.shl(local.get(sw), i32.const(2))),
+    local.set(rowStep, i32.shl(i32.mul(local.get(sh), local.get(w)), i32.const(2))),
+    local.set(panel, local.get(pb)),
+    local.set(lane, i32.const(0)),
+    forLoop(ci, i32.const(0), local.get(cg), i32.const(1),
+      local.set(plane, i32.add(local.get(x), i32.mul(local.get(ci), local.get(planeBytes)))),
+      local.set(tabI, local.get(tab)),
+      forLoop(i, i32.const(0), local.get(kh), i32.const(1),
+        local.set(iy0, i32.load(local.get(tabI))),
+        local.set(oy0, i32.load(local.get(tabI), 4)),
+        local.set(oy1, i32.load(local.get(tabI), 8)),
+        local.set(tabI, i32.add(local.get(tabI), i32.const(12))),
+        local.set(tabJ, i32.add(local.get(tab), i32.mul(local.get(kh), i32.const(12)))),
+        forLoop(j, i32.const(0), local.get(kw), i32.const(1),
+          local.set(xoff, i32.load(local.get(tabJ))),
+          local.set(ox0, i32.load(local.get(tabJ), 4)),
+          local.set(ox1, i32.load(local.get(tabJ), 8)),
+          local.set(tabJ, i32.add(local.get(tabJ), i32.const(12))),
+          // Runs without horizontal padding, stride 1, a multiple of four long (and not empty).
+          local.set(tight, i32.and(i32.and(i32.eqz(local.get(ox0)), i32.eq(local.get(ox1), local.get(ow))),
+            i32.and(i32.eq(local.get(sw), i32.const(1)), i32.and(i32.eqz(i32.and(local.get(ow), i32.const(3))), i32.gtS(local.get(ow), i32.const(0)))))),
+          // Samples, output rows and columns in order are consecutive steps of the panel: dst only moves forward.
+          local.set(dst, i32.add(local.get(panel), local.get(lane))),
+          forLoop(b, i32.const(0), local.get(nb), i32.const(1), ...perSample),
+          // Next row of col: the next lane, or the first lane of the next panel.
+          local.set(lane, i32.add(local.get(lane), i32.const(4))),
+          ifThen(i32.eq(local.get(lane), i32.const(STEP)), [
+            local.set(lane, i32.const(0)),
+            local.set(panel, i32.add(local.get(panel), local.get(panelBytes))),
+          ]),
+        ),
+      ),
+    ),
+  ];
+  return f;
+}
+
+/** Parameters of gemmPacked, in order (all i32). */
+export const GEMM_PACKED_PARAMS = ['m', 'n', 'kc', 'a', 'aRs', 'aCs', 'pb', 'c', 'ldc', 'accumulate', 'packA', 'scratch', 'mcMax'] as const;
+
+/**
+ * gemmPacked(m, n, kc, a, aRs, aCs, pb, c, ldc, accumulate, packA, scratch, mcMax): C (+)= op(A)·B for an op(B) of
+ * kc rows and n columns that is already packed, as the gemm's own pack would leave it (panels of NR columns, panelBytes
+ * = kc·NR·4 apart, each stored [kc][NR]; lanes past column n may hold anything, as they only reach tile columns that
+ * are not stored); op(A) [m, kc] at a with byte strides aRs, aCs is packed here, mcMax rows at a time (packA holds mcMax·kc floats). The gemm driver's loops for one slab of depth, without
+ * its pack of B.
+ */
+function gemmPackedFunction({ mr, nr }: GemmF32Shape): FunctionBuilder {
+  const f = new FunctionBuilder('gemmPacked', GEMM_PACKED_PARAMS.map(() => I32));
+  const [m, n, kc, a, aRs, aCs, pb, c, ldc, accumulate, packA, scratch, mcMax] = GEMM_PACKED_PARAMS.map((_, k) => k);
+  const ic = f.local(I32), mc = f.local(I32), jr = f.local(I32), ir = f.local(I32), pbp = f.local(I32), pap = f.local(I32);
+  const t0 = f.local(I32), t1 = f.local(I32);
+  f.body = [
+    forLoop(ic, i32.const(0), local.get(m), local.get(mcMax),
+      local.set(mc, i32.minS(local.get(mcMax), i32.sub(local.get(m), local.get(ic)), t0, t1)),
+      call(PACK_A, i32.add(local.get(a), i32.mul(local.get(ic), local.get(aRs))), local.get(aRs), local.get(aCs),
+        local.get(kc), local.get(mc), local.get(packA)),
+      local.set(pbp, local.get(pb)),
+      forLoop(jr, i32.const(0), local.get(n), i32.const(nr),
+        local.set(pap, local.get(packA)),
+        forLoop(ir, i32.const(0), local.get(mc), i32.const(mr),
+          call(MICRO, local.get(kc), local.get(pap), local.get(pbp),
+            i32.add(i32.add(local.get(c), i32.mul(i32.add(local.get(ic), local.get(ir)), local.get(ldc))), i32.shl(local.get(jr), i32.const(2))),
+            local.get(ldc), local.get(accumulate),
+            i32.minS(i32.const(mr), i32.sub(local.get(mc), local.get(ir)), t0, t1),
+            i32.minS(i32.const(nr), i32.sub(local.get(n), local.get(jr)), t0, t1),
+            local.get(scratch)),
+          local.set(pap, i32.add(local.get(pap), i32.mul(local.get(kc), i32.const(mr * 4)))),
+        ),
+        local.set(pbp, i32.add(local.get(pbp), i32.mul(local.get(kc), i32.const(nr * 4)))),
+      ),
+    ),
+  ];
+  return f;
+}
+
+/** The gemm module with unfold, fold, regroup, unfoldPanels and gemmPacked appended (exported under those names). */
 export function buildConvF32Module(): Uint8Array {
-  return buildGemmF32Module(null, GEMM_F32_SHAPE, [unfoldFunction('unfold', false), unfoldFunction('fold', true), regroupFunction()]);
+  return buildGemmF32Module(null, GEMM_F32_SHAPE, [
+    unfoldFunction('unfold', false), unfoldFunction('fold', true), regroupFunction(),
+    unfoldPanelsFunction(GEMM_F32_SHAPE), gemmPackedFunction(GEMM_F32_SHAPE),
+  ]);
 }

@@ -30,8 +30,8 @@ export interface GemmF32Shape {
  */
 export const GEMM_F32_SHAPE: GemmF32Shape = { mr: 2, nr: 16 };
 
-/** Function indices, in the order buildGemmF32Module lists them. */
-const PACK_A = 0, PACK_B = 1, MICRO = 2;
+/** Function indices, in the order buildGemmF32Module lists them (exported for functions appended to the module). */
+export const PACK_A = 0, PACK_B = 1, MICRO = 2;
 
 /**
  * pack(src, strideW, strideP, depth, width, dst): copies a depth×width block of a strided matrix into panels of W

@@ -26,7 +26,10 @@ const roundUp = (x: number, to: number): number => Math.ceil(x / to) * to;
  */
 const SLAB_COLUMNS = KC;
 const MAX_SLAB_POSITIONS = 4096;
-/** The forward unfolds and multiplies slabs of whole samples of about this many elements of col (256 KiB: in L2). */
+/**
+ * The forward unfolds and multiplies, and the input gradient multiplies and folds, slabs of whole samples of about this
+ * many elements of col (256 KiB, so col stays in L2 between the two steps).
+ */
 const FORWARD_SLAB_FLOATS = 1 << 16;
 
 /** A bump allocator over byte offsets, so each call lays out exactly the regions it uses. */
@@ -146,12 +149,14 @@ class ConvModule {
 
   inputGrad(g: ConvGeometry, dy: Float32Array, w: Float32Array, dx: Float32Array, chunk: number): boolean {
     const og = g.o / g.groups, k = (g.c / g.groups) * g.kh * g.kw, p = g.oh * g.ow, sample = g.c * g.h * g.w, outSample = g.o * p;
+    // Slabs of whole samples, as in the forward: each slab's col is folded back while it is still in L2.
+    const slab = Math.max(1, Math.min(chunk, Math.floor(FORWARD_SLAB_FLOATS / (k * p))));
     for (let n0 = 0; n0 < g.n; n0 += chunk) {
-      const nb = Math.min(chunk, g.n - n0), ncol = nb * p;
+      const nb = Math.min(chunk, g.n - n0), ncol = nb * p, cols = Math.min(slab, nb) * p;
       const L = new Layout();
-      const gs = gemmScratch(L, k, ncol, og);
+      const gs = gemmScratch(L, k, cols, og);
       const tab = L.take((g.kh + g.kw) * 12), xs = L.take(nb * sample * 4), ws = L.take(w.length * 4);
-      const col = L.take(k * ncol * 4), mat = L.take(og * ncol * 4), ys = L.take(nb * outSample * 4);
+      const col = L.take(k * cols * 4), mat = L.take(og * ncol * 4), ys = L.take(nb * outSample * 4);
       if (!this.reserve(L.end)) return false;
       const h = this.heap;
       h.fill(0, xs >> 2, (xs >> 2) + nb * sample);
@@ -160,9 +165,12 @@ class ConvModule {
       this.writeTable(tab, g);
       for (let group = 0; group < g.groups; group++) {
         this.regroup(g, mat, ys, nb, group, true);
-        // col = Wᵀ·ȳ: op(A)[i][p] = W[p][i], read through strides.
-        this.gemm(k, ncol, og, ws + group * og * k * 4, 4, k * 4, mat, ncol * 4, 4, col, ncol * 4, 0, gs.packA, gs.packB, gs.scratch, gs.kcMax, gs.mcMax);
-        this.unfold(this.foldFn, g, xs, col, tab, nb, group);
+        for (let s0 = 0; s0 < nb; s0 += slab) {
+          const sn = Math.min(slab, nb - s0), n = sn * p;
+          // col = Wᵀ·ȳ[:, slab]: op(A)[i][q] = W[q][i], read through strides.
+          this.gemm(k, n, og, ws + group * og * k * 4, 4, k * 4, mat + s0 * p * 4, ncol * 4, 4, col, n * 4, 0, gs.packA, gs.packB, gs.scratch, gs.kcMax, gs.mcMax);
+          this.unfold(this.foldFn, g, xs + s0 * sample * 4, col, tab, sn, group);
+        }
       }
       dx.set(h.subarray(xs >> 2, (xs >> 2) + nb * sample), n0 * sample);
     }

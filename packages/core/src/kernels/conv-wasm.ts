@@ -8,7 +8,7 @@
  */
 import type { ConvGeometry } from './conv.js';
 import { KC, MC } from './gemm-wasm.js';
-import { buildConvF32Module, GEMM_PACKED_PARAMS, REGROUP_PARAMS, UNFOLD_PANELS_PARAMS, UNFOLD_PARAMS } from './wasm/conv-f32-simd.js';
+import { buildConvF32Module, GEMM_PACKED_PARAMS, REGROUP_PARAMS, UNFOLD_PANELS_PARAMS, UNFOLD_PARAMS, UNFOLD_QUAD_PARAMS } from './wasm/conv-f32-simd.js';
 import { GEMM_F32_SHAPE } from './wasm/gemm-f32-simd.js';
 import { lazyWasmInstance, reserveWasmMemory, type WasmMemory } from './wasm/wasm-runtime.js';
 
@@ -63,6 +63,7 @@ class ConvModule {
   private readonly foldFn: Fn;
   private readonly regroupFn: Fn;
   private readonly unfoldPanelsFn: Fn;
+  private readonly unfoldQuadFn: Fn;
   private readonly gemmPackedFn: Fn;
 
   constructor(private readonly memory: WasmMemory, exports: Record<string, unknown>) {
@@ -71,6 +72,7 @@ class ConvModule {
     this.foldFn = exports.fold as Fn;
     this.regroupFn = exports.regroup as Fn;
     this.unfoldPanelsFn = exports.unfoldPanels as Fn;
+    this.unfoldQuadFn = exports.unfoldPanelsQuad as Fn;
     this.gemmPackedFn = exports.gemmPacked as Fn;
     this.heap = new Float32Array(memory.buffer);
     this.ints = new Int32Array(memory.buffer);
@@ -99,6 +101,17 @@ class ConvModule {
       const off = j * g.dw - g.pw;
       [t[k + 1], t[k + 2]] = validRange(off, g.sw, g.w, g.ow);
       t[k] = off;
+    }
+  }
+
+  /** Per col row (ci, i, j) of one group: the byte offset of its first input element from the sample's start. */
+  private writeRowOffsets(at: number, g: ConvGeometry): void {
+    const t = this.ints, cg = g.c / g.groups, plane = g.h * g.w;
+    let r = at >> 2;
+    for (let ci = 0; ci < cg; ci++) {
+      for (let i = 0; i < g.kh; i++) {
+        for (let j = 0; j < g.kw; j++) t[r++] = (ci * plane + (i * g.dh - g.ph) * g.w + j * g.dw - g.pw) * 4;
+      }
     }
   }
 
@@ -188,20 +201,28 @@ class ConvModule {
       const L = new Layout();
       const scratch = L.take(mr * nr * 4), packA = L.take(mcMax * kcMax * 4), pb = L.take(panels * kcMax * nr * 4);
       const tab = L.take((g.kh + g.kw) * 12), xs = L.take(nb * sample * 4), ys = L.take(nb * outSample * 4);
-      const mat = L.take(og * ncol * 4), out = L.take(og * k * 4);
+      const mat = L.take(og * ncol * 4), out = L.take(og * k * 4), rows = L.take(k * 4);
       if (!this.reserve(L.end)) return false;
       const h = this.heap;
       h.set(x.subarray(n0 * sample, (n0 + nb) * sample), xs >> 2);
       h.set(dy.subarray(n0 * outSample, (n0 + nb) * outSample), ys >> 2);
       this.writeTable(tab, g);
-      const cg = g.c / g.groups, plane = g.h * g.w;
+      const cg = g.c / g.groups, plane = g.h * g.w, quad = quadFits(g);
+      if (quad) this.writeRowOffsets(rows, g);
       for (let group = 0; group < g.groups; group++) {
         this.regroup(g, mat, ys, nb, group, true);
         for (let s0 = 0; s0 < nb; s0 += slab) {
           const kc = Math.min(slab, nb - s0) * p, panelBytes = kc * nr * 4;
-          const args = [xs + (s0 * g.c + group * cg) * plane * 4, pb, tab, Math.min(slab, nb - s0), sample * 4, plane * 4, cg, g.oh, g.ow, g.kh, g.kw, g.w, g.sh, g.sw, panelBytes];
-          if (args.length !== UNFOLD_PANELS_PARAMS.length) throw new Error('conv-wasm: unfoldPanels arguments out of date');
-          this.unfoldPanelsFn(...args);
+          const xg = xs + (s0 * g.c + group * cg) * plane * 4, sn = Math.min(slab, nb - s0);
+          if (quad) {
+            const args = [xg, pb, rows, k, sn, sample * 4, g.oh, g.ow, g.sh * g.w * 4, panelBytes];
+            if (args.length !== UNFOLD_QUAD_PARAMS.length) throw new Error('conv-wasm: unfoldPanelsQuad arguments out of date');
+            this.unfoldQuadFn(...args);
+          } else {
+            const args = [xg, pb, tab, sn, sample * 4, plane * 4, cg, g.oh, g.ow, g.kh, g.kw, g.w, g.sh, g.sw, panelBytes];
+            if (args.length !== UNFOLD_PANELS_PARAMS.length) throw new Error('conv-wasm: unfoldPanels arguments out of date');
+            this.unfoldPanelsFn(...args);
+          }
           // w̄ (+)= ȳ[:, slab]·colᵀ[slab, :], the first slab writing and the others accumulating.
           const gemmArgs = [og, k, kc, mat + s0 * p * 4, ncol * 4, 4, pb, out, k * 4, s0 > 0 ? 1 : 0, packA, scratch, mcMax];
           if (gemmArgs.length !== GEMM_PACKED_PARAMS.length) throw new Error('conv-wasm: gemmPacked arguments out of date');
@@ -239,6 +260,23 @@ class ConvModule {
     }
     return true;
   }
+}
+
+/**
+ * Whether unfoldPanelsQuad applies: no kernel element reads padding (every kernel row and column is valid for every
+ * output row and column), stride 1 along width, and output rows a (non-zero) multiple of four long.
+ */
+function quadFits(g: ConvGeometry): boolean {
+  if (g.sw !== 1 || g.ow % 4 !== 0 || g.ow === 0) return false;
+  for (let i = 0; i < g.kh; i++) {
+    const [a, b] = validRange(i * g.dh - g.ph, g.sh, g.h, g.oh);
+    if (a !== 0 || b !== g.oh) return false;
+  }
+  for (let j = 0; j < g.kw; j++) {
+    const [a, b] = validRange(j * g.dw - g.pw, g.sw, g.w, g.ow);
+    if (a !== 0 || b !== g.ow) return false;
+  }
+  return true;
 }
 
 /** First and one-past-last output index whose input index t·stride + off lies inside [0, size). */

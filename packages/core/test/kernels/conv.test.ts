@@ -3,8 +3,8 @@
  * are also the float32 fallback without WebAssembly SIMD) and float32 (the WebAssembly conv module), on
  * geometries that exercise every path: one sample per gemm (written in place), several samples per gemm (regrouped),
  * several chunks (batches whose im2col matrix exceeds the budget, accumulated weight gradients), the float32 module's
- * slabs and packed panels (full and partial panels, tight and element-by-element runs, the unfolded path for large
- * images), groups, padding, stride and dilation.
+ * slabs and packed panels (full and partial panels, tight, transposed-by-four and element-by-element runs, the
+ * unfolded path for large images), groups, padding, stride and dilation.
  */
 import { convForward, convInputGrad, convWeightGrad, type ConvGeometry } from '../../src/kernels/conv';
 import { convModule } from '../../src/kernels/conv-wasm';
@@ -127,6 +127,9 @@ const GEOMETRIES: [string, ConvGeometry, number | null][] = [
   ['stride 2, padding 1, two weight-gradient slabs', geometry(30, 3, 7, 6, 4, 3, 3, { s: [2, 2], p: [1, 1] }), null],
   // groups over two slabs (16 + 4 samples)
   ['groups over two slabs', geometry(20, 4, 6, 6, 4, 3, 3, { groups: 2 }), null],
+  // no padding, rows of 8: the weight gradient's four-rows-at-a-time transposing unfold, here with vertical stride and
+  // dilation and K = 18 (four groups of four rows, two left over)
+  ['no padding: vertical stride and dilation', geometry(4, 3, 9, 12, 2, 2, 3, { s: [2, 1], d: [2, 2] }), null],
   // more than 4096 output positions: the weight gradient unfolds the whole chunk and packs it in the gemm instead
   ['large image (P > 4096): unfold and gemm', geometry(1, 1, 66, 66, 2, 2, 2), null],
 ];

@@ -12,7 +12,7 @@
  * run is contiguous in both arrays and moves four floats per instruction.
  */
 import {
-  block, br, brIf, call, f32, F32, f32x4, forLoop, FunctionBuilder, I32, i32, ifThen, local, loop, v128, V128, type Code,
+  block, br, brIf, call, f32, F32, f32x4, forLoop, FunctionBuilder, I32, i32, i8x16, ifThen, local, loop, v128, V128, type Code,
 } from './wasm-builder.js';
 import { buildGemmF32Module, GEMM_F32_SHAPE, MICRO, PACK_A, type GemmF32Shape } from './gemm-f32-simd.js';
 
@@ -318,6 +318,92 @@ function unfoldPanelsFunction({ nr }: GemmF32Shape): FunctionBuilder {
   return f;
 }
 
+/** Parameters of unfoldPanelsQuad, in order (all i32; byte addresses and byte strides). */
+export const UNFOLD_QUAD_PARAMS = ['x', 'pb', 'rows', 'k', 'nb', 'sampleBytes', 'oh', 'ow', 'rowStep', 'panelBytes'] as const;
+
+/** f32 lanes picked from two vectors (0–3 from the first, 4–7 from the second) as i8x16.shuffle byte indices. */
+const lanes = (...picks: number[]): number[] => picks.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3]);
+
+/**
+ * unfoldPanelsQuad(x, pb, rows, k, nb, sampleBytes, oh, ow, rowStep, panelBytes): unfoldPanels' result where no
+ * kernel element ever reads padding, the stride along width is 1 and ow is a multiple of four. `rows` holds, per col
+ * row r, the byte offset of its first input element from the sample's start (i32). Four rows at a time share a panel
+ * step's four adjacent lanes: four vector loads (four output positions of each row) are transposed with eight
+ * shuffles into four vectors (four rows at each position) and stored, instead of sixteen single loads and stores.
+ * Rows past the last multiple of four move one element at a time. rowStep is the byte distance between the input
+ * rows of consecutive output rows (sh·w·4).
+ */
+function unfoldPanelsQuadFunction({ nr }: GemmF32Shape): FunctionBuilder {
+  const f = new FunctionBuilder('unfoldPanelsQuad', UNFOLD_QUAD_PARAMS.map(() => I32));
+  const [x, pb, rows, k, nb, sampleBytes, oh, ow, rowStep, panelBytes] = UNFOLD_QUAD_PARAMS.map((_, i) => i);
+  const r = f.local(I32), b = f.local(I32), oy = f.local(I32), count = f.local(I32), panel = f.local(I32), lane = f.local(I32);
+  const dst = f.local(I32), base = f.local(I32), k4 = f.local(I32);
+  const src = [f.local(I32), f.local(I32), f.local(I32), f.local(I32)], off = [f.local(I32), f.local(I32), f.local(I32), f.local(I32)];
+  const t = [f.local(V128), f.local(V128), f.local(V128), f.local(V128)];
+  const STEP = nr * 4;
+  const nextLanes = (bytes: number): Code[] => [
+    local.set(lane, i32.add(local.get(lane), i32.const(bytes))),
+    ifThen(i32.eq(local.get(lane), i32.const(STEP)), [
+      local.set(lane, i32.const(0)),
+      local.set(panel, i32.add(local.get(panel), local.get(panelBytes))),
+    ]),
+  ];
+  const v = [f.local(V128), f.local(V128), f.local(V128), f.local(V128)];
+  const ld = (q: number): Code => local.get(v[q]);
+  const quadRow: Code[] = [
+    ...v.map((vq, q) => local.set(vq, v128.load(local.get(src[q])))),
+    // t0 = [a0 b0 a1 b1], t1 = [a2 b2 a3 b3], t2 = [c0 d0 c1 d1], t3 = [c2 d2 c3 d3] (a…d: the four rows).
+    local.set(t[0], i8x16.shuffle(ld(0), ld(1), lanes(0, 4, 1, 5))),
+    local.set(t[1], i8x16.shuffle(ld(0), ld(1), lanes(2, 6, 3, 7))),
+    local.set(t[2], i8x16.shuffle(ld(2), ld(3), lanes(0, 4, 1, 5))),
+    local.set(t[3], i8x16.shuffle(ld(2), ld(3), lanes(2, 6, 3, 7))),
+    v128.store(local.get(dst), i8x16.shuffle(local.get(t[0]), local.get(t[2]), lanes(0, 1, 4, 5))),
+    v128.store(local.get(dst), i8x16.shuffle(local.get(t[0]), local.get(t[2]), lanes(2, 3, 6, 7)), STEP),
+    v128.store(local.get(dst), i8x16.shuffle(local.get(t[1]), local.get(t[3]), lanes(0, 1, 4, 5)), 2 * STEP),
+    v128.store(local.get(dst), i8x16.shuffle(local.get(t[1]), local.get(t[3]), lanes(2, 3, 6, 7)), 3 * STEP),
+    local.set(dst, i32.add(local.get(dst), i32.const(4 * STEP))),
+    ...src.map((sq) => local.set(sq, i32.add(local.get(sq), i32.const(16)))),
+  ];
+  /** For each sample and output row: src[q] = that row's input run for the rows in use, then `inner` per run. */
+  const walk = (used: number, inner: Code[]): Code => forLoop(b, i32.const(0), local.get(nb), i32.const(1),
+    local.set(base, i32.add(local.get(x), i32.mul(local.get(b), local.get(sampleBytes)))),
+    forLoop(oy, i32.const(0), local.get(oh), i32.const(1),
+      ...src.slice(0, used).map((sq, q) => local.set(sq, i32.add(local.get(base), local.get(off[q])))),
+      ...inner,
+      local.set(base, i32.add(local.get(base), local.get(rowStep))),
+    ),
+  );
+  f.body = [
+    local.set(panel, local.get(pb)),
+    local.set(lane, i32.const(0)),
+    local.set(k4, i32.and(local.get(k), i32.const(~3))),
+    forLoop(r, i32.const(0), local.get(k4), i32.const(4),
+      ...off.map((oq, q) => local.set(oq, i32.load(i32.add(local.get(rows), i32.shl(local.get(r), i32.const(2))), q * 4))),
+      local.set(dst, i32.add(local.get(panel), local.get(lane))),
+      walk(4, [
+        local.set(count, local.get(ow)),
+        loop(...quadRow, brIf(0, local.tee(count, i32.sub(local.get(count), i32.const(4))))),
+      ]),
+      ...nextLanes(16),
+    ),
+    forLoop(r, local.get(k4), local.get(k), i32.const(1),
+      local.set(off[0], i32.load(i32.add(local.get(rows), i32.shl(local.get(r), i32.const(2))))),
+      local.set(dst, i32.add(local.get(panel), local.get(lane))),
+      walk(1, [
+        local.set(count, local.get(ow)),
+        loop(
+          f32.store(local.get(dst), f32.load(local.get(src[0]))),
+          local.set(dst, i32.add(local.get(dst), i32.const(STEP))),
+          local.set(src[0], i32.add(local.get(src[0]), i32.const(4))),
+          brIf(0, local.tee(count, i32.sub(local.get(count), i32.const(1)))),
+        ),
+      ]),
+      ...nextLanes(4),
+    ),
+  ];
+  return f;
+}
+
 /** Parameters of gemmPacked, in order (all i32). */
 export const GEMM_PACKED_PARAMS = ['m', 'n', 'kc', 'a', 'aRs', 'aCs', 'pb', 'c', 'ldc', 'accumulate', 'packA', 'scratch', 'mcMax'] as const;
 
@@ -357,10 +443,10 @@ function gemmPackedFunction({ mr, nr }: GemmF32Shape): FunctionBuilder {
   return f;
 }
 
-/** The gemm module with unfold, fold, regroup, unfoldPanels and gemmPacked appended (exported under those names). */
+/** The gemm module with unfold, fold, regroup, unfoldPanels, unfoldPanelsQuad and gemmPacked appended (exported under those names). */
 export function buildConvF32Module(): Uint8Array {
   return buildGemmF32Module(null, GEMM_F32_SHAPE, [
     unfoldFunction('unfold', false), unfoldFunction('fold', true), regroupFunction(),
-    unfoldPanelsFunction(GEMM_F32_SHAPE), gemmPackedFunction(GEMM_F32_SHAPE),
+    unfoldPanelsFunction(GEMM_F32_SHAPE), unfoldPanelsQuadFunction(GEMM_F32_SHAPE), gemmPackedFunction(GEMM_F32_SHAPE),
   ]);
 }

@@ -31,6 +31,8 @@ const MAX_SLAB_POSITIONS = 4096;
  * many elements of col (256 KiB, so col stays in L2 between the two steps).
  */
 const FORWARD_SLAB_FLOATS = 1 << 16;
+/** The forward writes packed panels itself for col of at most this many rows (a panel step column, 32 KiB, in L1). */
+const MAX_PACKED_FORWARD_DEPTH = 512;
 
 /** A bump allocator over byte offsets, so each call lays out exactly the regions it uses. */
 class Layout {
@@ -64,6 +66,7 @@ class ConvModule {
   private readonly regroupFn: Fn;
   private readonly unfoldPanelsFn: Fn;
   private readonly unfoldQuadFn: Fn;
+  private readonly unfoldColumnsQuadFn: Fn;
   private readonly gemmPackedFn: Fn;
 
   constructor(private readonly memory: WasmMemory, exports: Record<string, unknown>) {
@@ -73,6 +76,7 @@ class ConvModule {
     this.regroupFn = exports.regroup as Fn;
     this.unfoldPanelsFn = exports.unfoldPanels as Fn;
     this.unfoldQuadFn = exports.unfoldPanelsQuad as Fn;
+    this.unfoldColumnsQuadFn = exports.unfoldColumnsQuad as Fn;
     this.gemmPackedFn = exports.gemmPacked as Fn;
     this.heap = new Float32Array(memory.buffer);
     this.ints = new Int32Array(memory.buffer);
@@ -132,6 +136,7 @@ class ConvModule {
 
   forward(g: ConvGeometry, x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array, chunk: number): boolean {
     const og = g.o / g.groups, k = (g.c / g.groups) * g.kh * g.kw, p = g.oh * g.ow, sample = g.c * g.h * g.w, outSample = g.o * p;
+    if (k <= MAX_PACKED_FORWARD_DEPTH && quadFits(g)) return this.forwardPacked(g, x, w, bias, y, chunk);
     // Slabs of whole samples whose col stays in L2 between the unfold and the gemm's pack of it.
     const slab = Math.max(1, Math.min(chunk, Math.floor(FORWARD_SLAB_FLOATS / (k * p))));
     for (let n0 = 0; n0 < g.n; n0 += chunk) {
@@ -152,6 +157,42 @@ class ConvModule {
           this.unfold(this.unfoldFn, g, xs + s0 * sample * 4, col, tab, sn, group);
           // Columns [s0·p, (s0 + sn)·p) of out = W·col.
           this.gemm(og, n, k, ws + group * og * k * 4, k * 4, 4, col, n * 4, 4, out + s0 * p * 4, ncol * 4, 0, gs.packA, gs.packB, gs.scratch, gs.kcMax, gs.mcMax);
+        }
+        this.regroup(g, out, ys, nb, group, false, bias ? bs : -1);
+      }
+      y.set(h.subarray(ys >> 2, (ys >> 2) + nb * outSample), n0 * outSample);
+    }
+    return true;
+  }
+
+  /** The forward where unfoldColumnsQuad applies: slabs unfolded straight into packed panels, multiplied by gemmPacked. */
+  private forwardPacked(g: ConvGeometry, x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array, chunk: number): boolean {
+    const og = g.o / g.groups, k = (g.c / g.groups) * g.kh * g.kw, p = g.oh * g.ow, sample = g.c * g.h * g.w, outSample = g.o * p;
+    const { mr, nr } = GEMM_F32_SHAPE;
+    const slab = Math.max(1, Math.min(chunk, Math.floor(FORWARD_SLAB_FLOATS / (k * p))));
+    const mcMax = Math.min(roundUp(MC, mr), roundUp(og, mr)), panelBytes = k * nr * 4, cg = g.c / g.groups, plane = g.h * g.w;
+    for (let n0 = 0; n0 < g.n; n0 += chunk) {
+      const nb = Math.min(chunk, g.n - n0), ncol = nb * p, cols = Math.min(slab, nb) * p;
+      const L = new Layout();
+      const scratch = L.take(mr * nr * 4), packA = L.take(mcMax * k * 4), pb = L.take(Math.ceil(cols / nr) * panelBytes);
+      const rows = L.take(k * 4), xs = L.take(nb * sample * 4), ws = L.take(w.length * 4), bs = L.take(g.o * 4);
+      const out = L.take(og * ncol * 4), ys = L.take(nb * outSample * 4);
+      if (!this.reserve(L.end)) return false;
+      const h = this.heap;
+      h.set(x.subarray(n0 * sample, (n0 + nb) * sample), xs >> 2);
+      h.set(w, ws >> 2);
+      if (bias) h.set(bias, bs >> 2);
+      this.writeRowOffsets(rows, g);
+      for (let group = 0; group < g.groups; group++) {
+        for (let s0 = 0; s0 < nb; s0 += slab) {
+          const sn = Math.min(slab, nb - s0);
+          const args = [xs + (s0 * g.c + group * cg) * plane * 4, pb, rows, k, sn, sample * 4, g.oh, g.ow, g.sh * g.w * 4, panelBytes];
+          if (args.length !== UNFOLD_QUAD_PARAMS.length) throw new Error('conv-wasm: unfoldColumnsQuad arguments out of date');
+          this.unfoldColumnsQuadFn(...args);
+          // Columns [s0·p, (s0 + sn)·p) of out = W·col.
+          const gemmArgs = [og, sn * p, k, ws + group * og * k * 4, k * 4, 4, pb, out + s0 * p * 4, ncol * 4, 0, packA, scratch, mcMax];
+          if (gemmArgs.length !== GEMM_PACKED_PARAMS.length) throw new Error('conv-wasm: gemmPacked arguments out of date');
+          this.gemmPackedFn(...gemmArgs);
         }
         this.regroup(g, out, ys, nb, group, false, bias ? bs : -1);
       }

@@ -130,6 +130,9 @@ const GEOMETRIES: [string, ConvGeometry, number | null][] = [
   // no padding, rows of 8: the weight gradient's four-rows-at-a-time transposing unfold, here with vertical stride and
   // dilation and K = 18 (four groups of four rows, two left over)
   ['no padding: vertical stride and dilation', geometry(4, 3, 9, 12, 2, 2, 3, { s: [2, 1], d: [2, 2] }), null],
+  // no padding but K = 640 > 512: the forward unfolds col and lets the gemm pack it, the weight gradient still
+  // transposes four rows at a time (160 groups over 40 panels)
+  ['no padding, deep im2col (K = 640)', geometry(2, 40, 6, 7, 3, 4, 4), null],
   // more than 4096 output positions: the weight gradient unfolds the whole chunk and packs it in the gemm instead
   ['large image (P > 4096): unfold and gemm', geometry(1, 1, 66, 66, 2, 2, 2), null],
 ];

@@ -404,6 +404,55 @@ function unfoldPanelsQuadFunction({ nr }: GemmF32Shape): FunctionBuilder {
   return f;
 }
 
+/**
+ * unfoldColumnsQuad(…same parameters as unfoldPanelsQuad…) writes col for the forward product W·col straight into the
+ * layout in which the gemm packs it: columns q = (b, oy, ox) in panels of NR (panelBytes = K·NR·4 apart), each stored
+ * [K][NR], element (r, q) at pb + ⌊q/NR⌋·panelBytes + r·NR·4 + (q mod NR)·4. Same conditions as unfoldPanelsQuad (no
+ * padding read, stride 1 along width, rows a multiple of four long), so four adjacent output positions of a row are
+ * one vector load from the input and four adjacent lanes of a panel step: per group of four positions, one load and
+ * one store for each of the K rows, the input offset of each row read from `rows`. Lanes past the last column of the
+ * last panel are not written (they only reach tile columns the gemm does not store).
+ */
+function unfoldColumnsQuadFunction({ nr }: GemmF32Shape): FunctionBuilder {
+  const f = new FunctionBuilder('unfoldColumnsQuad', UNFOLD_QUAD_PARAMS.map(() => I32));
+  const [x, pb, rows, k, nb, sampleBytes, oh, ow, rowStep, panelBytes] = UNFOLD_QUAD_PARAMS.map((_, i) => i);
+  const b = f.local(I32), oy = f.local(I32), count = f.local(I32), panel = f.local(I32), lane = f.local(I32);
+  const src = f.local(I32), row = f.local(I32), d = f.local(I32), t = f.local(I32), end = f.local(I32);
+  const STEP = nr * 4;
+  f.body = [
+    local.set(panel, local.get(pb)),
+    local.set(lane, i32.const(0)),
+    local.set(end, i32.add(local.get(rows), i32.shl(local.get(k), i32.const(2)))),
+    forLoop(b, i32.const(0), local.get(nb), i32.const(1),
+      local.set(row, i32.add(local.get(x), i32.mul(local.get(b), local.get(sampleBytes)))),
+      forLoop(oy, i32.const(0), local.get(oh), i32.const(1),
+        local.set(src, local.get(row)),
+        local.set(count, local.get(ow)),
+        loop(
+          // Four positions: for each col row r, four floats from its input run into lanes [lane, lane + 4) of step r.
+          local.set(d, i32.add(local.get(panel), local.get(lane))),
+          local.set(t, local.get(rows)),
+          loop(
+            v128.store(local.get(d), v128.load(i32.add(local.get(src), i32.load(local.get(t))))),
+            local.set(d, i32.add(local.get(d), i32.const(STEP))),
+            local.set(t, i32.add(local.get(t), i32.const(4))),
+            brIf(0, i32.ltS(local.get(t), local.get(end))),
+          ),
+          local.set(src, i32.add(local.get(src), i32.const(16))),
+          local.set(lane, i32.add(local.get(lane), i32.const(16))),
+          ifThen(i32.eq(local.get(lane), i32.const(STEP)), [
+            local.set(lane, i32.const(0)),
+            local.set(panel, i32.add(local.get(panel), local.get(panelBytes))),
+          ]),
+          brIf(0, local.tee(count, i32.sub(local.get(count), i32.const(4)))),
+        ),
+        local.set(row, i32.add(local.get(row), local.get(rowStep))),
+      ),
+    ),
+  ];
+  return f;
+}
+
 /** Parameters of gemmPacked, in order (all i32). */
 export const GEMM_PACKED_PARAMS = ['m', 'n', 'kc', 'a', 'aRs', 'aCs', 'pb', 'c', 'ldc', 'accumulate', 'packA', 'scratch', 'mcMax'] as const;
 
@@ -443,10 +492,10 @@ function gemmPackedFunction({ mr, nr }: GemmF32Shape): FunctionBuilder {
   return f;
 }
 
-/** The gemm module with unfold, fold, regroup, unfoldPanels, unfoldPanelsQuad and gemmPacked appended (exported under those names). */
+/** The gemm module with unfold, fold, regroup, unfoldPanels, unfoldPanelsQuad, unfoldColumnsQuad and gemmPacked appended (exported under those names). */
 export function buildConvF32Module(): Uint8Array {
   return buildGemmF32Module(null, GEMM_F32_SHAPE, [
     unfoldFunction('unfold', false), unfoldFunction('fold', true), regroupFunction(),
-    unfoldPanelsFunction(GEMM_F32_SHAPE), unfoldPanelsQuadFunction(GEMM_F32_SHAPE), gemmPackedFunction(GEMM_F32_SHAPE),
+    unfoldPanelsFunction(GEMM_F32_SHAPE), unfoldPanelsQuadFunction(GEMM_F32_SHAPE), unfoldColumnsQuadFunction(GEMM_F32_SHAPE), gemmPackedFunction(GEMM_F32_SHAPE),
   ]);
 }

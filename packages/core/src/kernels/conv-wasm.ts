@@ -1,10 +1,14 @@
 /**
  * float32 convolutions in the WebAssembly conv module (wasm/conv-f32-simd.ts): the input chunk and the weight are
- * copied into its memory once, unfolded there by `unfold`, multiplied by the module's SIMD gemm without leaving it,
- * and (for the input gradient) folded back by `fold`; `regroup` moves rows between the gemm's and the tensors'
- * layouts. Only whole tensors cross the boundary, by bulk copies: x, w, ȳ in; y, x̄, w̄ out. (Element loops in JS
- * over wasm memory cost several times more than the gemm itself here.) Same contracts as the JS kernels in conv.ts, which fall back to them when this returns false (no SIMD, still
- * compiling, or more memory than the module can address).
+ * copied into its memory once, unfolded there, multiplied by the module's SIMD gemm without leaving it, and (for the
+ * input gradient) folded back by `fold`; `regroup` moves rows between the gemm's and the tensors' layouts. Only whole
+ * tensors cross the boundary, by bulk copies: x, w, ȳ in; y, x̄, w̄ out. (Element loops in JS over wasm memory cost
+ * several times more than the gemm itself here.) Work goes slab by slab of whole samples small enough to stay in cache
+ * between unfolding and multiplying. The weight gradient, and the forward where no padding is read, unfold straight
+ * into the panels the gemm would pack (`unfoldPanels*`, `unfoldColumnsQuad`) and multiply with `gemmPacked`, which
+ * skips the gemm's own pack of B: for ȳ·colᵀ that pack read a transposed operand one element at a time and cost as
+ * much as the multiply. Same contracts as the JS kernels in conv.ts, which fall back to them when this returns false
+ * (no SIMD, still compiling, or more memory than the module can address).
  */
 import type { ConvGeometry } from './conv.js';
 import { KC, MC } from './gemm-wasm.js';

@@ -6,10 +6,14 @@
  * `regroup` moves rows between the gemm's [channel][sample · position] layout and the tensors' [sample][channel]
  * layout (adding the bias on the way out), so the only copies across the boundary are whole tensors.
  *
- * Both functions walk col [K, nb·oh·ow] row by row (one row per input channel c and kernel offset (i, j)) and, per
+ * unfold and fold walk col [K, nb·oh·ow] row by row (one row per input channel c and kernel offset (i, j)) and, per
  * sample and output row, the run of ow elements that reads one input row. The valid part of each run (inside the
  * input, not in the padding) is precomputed per kernel row i and column j by the caller; with stride 1 along width a
  * run is contiguous in both arrays and moves four floats per instruction.
+ *
+ * unfoldPanels, unfoldPanelsQuad (the weight gradient's colᵀ) and unfoldColumnsQuad (the forward's col) write the
+ * same values in the layout the gemm's pack would give them, and gemmPacked is the gemm driver without that pack, so
+ * the unfolded matrix is written once, in cache, in the order the micro-kernel reads it.
  */
 import {
   block, br, brIf, call, f32, F32, f32x4, forLoop, FunctionBuilder, I32, i32, i8x16, ifThen, local, loop, v128, V128, type Code,

@@ -133,8 +133,8 @@ const GEOMETRIES: [string, ConvGeometry, number | null][] = [
   // no padding but K = 640 > 512: the forward unfolds col and lets the gemm pack it, the weight gradient still
   // transposes four rows at a time (160 groups over 40 panels)
   ['no padding, deep im2col (K = 640)', geometry(2, 40, 6, 7, 3, 4, 4), null],
-  // padding with K·P = 72·900, so ⌊2¹⁶ / (K·P)⌋ = 1: the forward (unfold + gemm) and the input gradient (gemm + fold) take one
-  // sample per slab, five slabs
+  // padding with K·P = 72·900, so ⌊2¹⁶ / (K·P)⌋ = 1: the forward (unfold + gemm) and the input gradient
+  // (gemm + fold) take one sample per slab, five slabs
   ['padding, one sample per forward slab', geometry(5, 8, 30, 30, 2, 3, 3, { p: [1, 1] }), null],
   // more than 4096 output positions: the weight gradient unfolds the whole chunk and packs it in the gemm instead
   ['large image (P > 4096): unfold and gemm', geometry(1, 1, 66, 66, 2, 2, 2), null],

@@ -14,6 +14,7 @@ is not counted: time.perf_counter for the wall clock, time.process_time (all thr
 """
 import json
 import math
+import os
 import sys
 import time
 
@@ -112,6 +113,23 @@ def build(torch, name, p):
         x, y = tokens[:, :-1].contiguous(), tokens[:, 1:].contiguous()
         opt = torch.optim.AdamW(model.parameters(), lr=p["learningRate"], weight_decay=p["weightDecay"])
         return timed(train_step(model, opt, lambda m: F.cross_entropy(m(x).view(-1, p["vocab"]), y.view(-1))))
+
+    if name == "namesGpt":
+        # pnpm names' PyTorch twin (packages/examples/python/names_gpt.py): its model, optimiser and schedule.
+        sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "examples", "python"))
+        import names_gpt
+        import random
+        rng = random.Random(0)
+        names = ["".join(rng.choice(names_gpt.CHARS[1:]) for _ in range(rng.randint(p["minLetters"], p["maxLetters"])))
+                 for _ in range(p["pool"])]
+        xs, ys = names_gpt.encode(names, p["block"])
+        model = names_gpt.NamesGpt(p["vocab"], p["block"], p["layers"], p["dim"], p["heads"])
+        opt, schedule = names_gpt.optimiser(model, p, p["steps"])
+
+        def names_step():
+            rows = torch.randint(0, p["pool"], (p["batch"],))
+            names_gpt.train_step(model, opt, schedule, xs[rows], ys[rows], p["clip"])
+        return timed(names_step)
 
     if name == "lstm":
         lstm, head = nn.LSTM(p["inputs"], p["hidden"]), nn.Linear(p["hidden"], 1)

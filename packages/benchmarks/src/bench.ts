@@ -201,7 +201,9 @@ async function main(): Promise<void> {
     for (const [p, why] of Object.entries(result.unavailable)) notes.add(`${PEER_TITLES[p as Peer]} not available: ${why}`);
     const byPeer = new Map(result.measurements.map((m) => [m.name as Peer, m]));
     for (const m of result.measurements) {
-      if (m.error && !(m.name in result.unavailable)) notes.add(`${PEER_TITLES[m.name as Peer]} failed on ${c.id}: ${m.error}`);
+      if (!m.error || m.name in result.unavailable) continue;
+      const skipped = m.name !== 'torch' && m.name !== 'tensorgrad' && c.tfjsBackends && !c.tfjsBackends.only.includes(m.name === 'tfjs-cpu' ? 'cpu' : 'wasm');
+      notes.add(`${PEER_TITLES[m.name as Peer]} ${skipped ? 'does not run' : 'failed on'} ${c.id}: ${m.error}`);
     }
     const tgSamples = byPeer.get('tensorgrad')?.samples ?? [];
     const ratio = (p: Peer): RatioSummary | null => roundRatios(tgSamples, byPeer.get(p)?.samples ?? []);

@@ -6,7 +6,7 @@
  */
 import type { Options, Runner } from './harness.js';
 import type { Backend } from './tfjs.js';
-import { CHAIN_CONSTANTS, CHAR_MLP, CNN, GPT, LSTM_STEP, MLP, MNIST, W1_SIZES, W3, W4, W5 } from './workloads.js';
+import { CHAIN_CONSTANTS, CHAR_MLP, CNN, GPT, LSTM_STEP, MLP, MNIST, NAMES_GPT, W1_SIZES, W3, W4, W5 } from './workloads.js';
 
 /**
  * Each library is loaded only in the process that measures it (tensorgrad in the row process, TensorFlow.js in its peer
@@ -58,6 +58,12 @@ export const cases: Case[] = [
   {
     id: 'GPT', group: 'GPT', label: 'tiny GPT step (2×64, T 16, batch 32)', unit: 'ms', higherIsBetter: false,
     fromSeconds: time, tensorgrad: () => tg().gptStep(), tfjs: (b) => tfjs().gptStep(b), torch: { workload: 'gpt', params: GPT },
+  },
+  {
+    id: 'NAMES', group: 'GPT', label: 'names GPT step (pnpm names: 2×64, T 16, batch 32, clip)', unit: 'ms', higherIsBetter: false,
+    fromSeconds: time, tensorgrad: () => tg().namesGptStep(), tfjs: () => Promise.reject(new Error('n/a')),
+    tfjsBackends: { only: [], why: 'the TensorFlow.js twin of this model is the tiny GPT row above (the same layers in nanoGPT\'s layout)' },
+    torch: { workload: 'namesGpt', params: NAMES_GPT },
   },
   {
     id: 'W3', group: 'W3', label: `W3 ${W3.ops} ops on [${W3.size}], fwd+bwd`, unit: 'µs/op', higherIsBetter: false,

@@ -6,7 +6,8 @@ import { Generator, rand, randint, randn, type Tensor } from '@tensorgrad/core';
 import * as nn from '@tensorgrad/nn';
 import { TinyGpt } from './gpt.js';
 import { now, type Runner } from './harness.js';
-import { chainOp, CHAIN_CONSTANTS, CHAR_MLP, CNN, GPT, LSTM_STEP, MLP, MNIST } from './workloads.js';
+import { CHARS, NamesGpt, encodeNames, namesTrainer } from '@tensorgrad/examples/names';
+import { chainOp, CHAIN_CONSTANTS, CHAR_MLP, CNN, GPT, LSTM_STEP, MLP, MNIST, NAMES_GPT } from './workloads.js';
 
 const generator = new Generator(0);
 
@@ -169,6 +170,24 @@ export function cnnStep(): Promise<Runner> {
       optimizer.zeroGrad();
       nn.crossEntropy(model.forward(x), labels).backward();
       optimizer.step();
+    },
+  });
+}
+
+/** One step of `pnpm names`' training loop, with its own model and trainer (see NAMES_GPT). */
+export function namesGptStep(): Promise<Runner> {
+  const { vocab, block, layers, dim, heads, batch, pool, minLetters, maxLetters } = NAMES_GPT;
+  const names = Array.from({ length: pool }, () => {
+    const letters = generator.integer(minLetters, maxLetters + 1);
+    return Array.from({ length: letters }, () => CHARS[generator.integer(1, CHARS.length)]).join('');
+  });
+  const { x, y } = encodeNames(names, block);
+  const model = new NamesGpt({ vocab, block, layers, dim, heads }, { generator });
+  const trainer = namesTrainer(model, NAMES_GPT);
+  return Promise.resolve({
+    run: () => {
+      const rows = randint(0, pool, [batch], { generator });
+      trainer.step(x.indexSelect(0, rows), y.indexSelect(0, rows));
     },
   });
 }

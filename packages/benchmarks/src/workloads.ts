@@ -26,6 +26,18 @@ export const CHAR_MLP = { vocab: 27, context: 3, embedding: 10, hidden: 200, bat
  */
 export const GPT = { vocab: 65, block: 16, layers: 2, dim: 64, heads: 4, batch: 32, learningRate: 1e-3, weightDecay: 0.1 } as const;
 
+/**
+ * One training step of `pnpm names` (packages/examples/src/names.ts): its NamesGpt (nn's TransformerEncoderLayer,
+ * pre-norm, causal) and its recipe: AdamW with decay on matrices only, warmup + cosine schedule, gradients clipped to
+ * norm 1, crossEntropy ignoring the padding. Each step draws `batch` rows from a pool of `pool` random names of
+ * `minLetters`–`maxLetters` letters (shaped like the real names; the timing does not depend on which letters).
+ */
+export const NAMES_GPT = {
+  vocab: 27, block: 16, layers: 2, dim: 64, heads: 4, batch: 32,
+  lr: 2e-3, minLr: 2e-4, warmup: 100, steps: 2000, weightDecay: 0.1, clip: 1,
+  pool: 2048, minLetters: 2, maxLetters: 12,
+} as const;
+
 /** W3/W5: chains cycle through add, mul and tanh so values stay bounded at any depth. */
 export type ChainOp = 'add' | 'mul' | 'tanh';
 const CYCLE: readonly ChainOp[] = ['add', 'mul', 'tanh'];

@@ -172,6 +172,18 @@ def optimiser(model, run, steps):
     return opt, schedule
 
 
+def train_step(model, opt, schedule, xb, yb, clip):
+    """One step of names.ts's namesTrainer: zero the gradients, loss ignoring padding, backward, clip, AdamW, schedule."""
+    opt.zero_grad()
+    logits = model(xb)
+    loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), yb.reshape(-1), ignore_index=IGNORE)
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), clip)
+    opt.step()
+    schedule.step()
+    return loss
+
+
 def train(model, run, x, y, steps, batches, log_every=500):
     opt, schedule = optimiser(model, run, steps)
     losses = []
@@ -179,13 +191,7 @@ def train(model, run, x, y, steps, batches, log_every=500):
     start, cpu_start = time.perf_counter(), time.process_time()
     for step in range(1, steps + 1):
         rows = torch.tensor([batches.integer(0, n) for _ in range(run['batchSize'])])
-        xb, yb = x[rows], y[rows]
-        opt.zero_grad()
-        loss = F.cross_entropy(model(xb).reshape(-1, run['config']['vocab']), yb.reshape(-1), ignore_index=IGNORE)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), run['clip'])
-        opt.step()
-        schedule.step()
+        loss = train_step(model, opt, schedule, x[rows], y[rows], run['clip'])
         losses.append(loss.item())
         if log_every and step % log_every == 0:
             print(f'  step {step}/{steps}  loss {sum(losses[-50:]) / len(losses[-50:]):.3f}  {time.perf_counter() - start:.1f} s')

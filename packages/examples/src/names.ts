@@ -227,6 +227,54 @@ export interface NamesResult {
   model: NamesGpt;
 }
 
+/** Hyper-parameters of one training run (`runNames` documents each; `minLr` defaults to lr / 10). */
+export interface TrainerOptions {
+  lr: number;
+  minLr?: number;
+  warmup: number;
+  steps: number;
+  weightDecay: number;
+  clip: number;
+}
+
+/** The optimiser, its schedule and one training step of `pnpm names` (also `pnpm bench`'s names-GPT row). */
+export interface NamesTrainer {
+  optimizer: AdamW;
+  schedule: SequentialLR;
+  /** The learning rate at the end of the cosine decay. */
+  minLr: number;
+  /** One step on a batch of rows x, y ([B, block], int32): zeroGrad, loss, backward, clip, AdamW, schedule. Returns the loss. */
+  step(x: Tensor, y: Tensor): Tensor;
+}
+
+/**
+ * AdamW with weight decay on the matrices only (two parameter groups), a linear warmup from lr / 100 and a cosine decay
+ * to `minLr` (LinearLR + CosineAnnealingLR in a SequentialLR, as in PyTorch), and gradients clipped to norm `clip`.
+ */
+export function namesTrainer(model: NamesGpt, { lr, minLr, warmup, steps, weightDecay, clip }: TrainerOptions): NamesTrainer {
+  // Weight decay shrinks the matrices only: decaying LayerNorm gains and biases towards 0 just fights the model.
+  const matrices = model.parameters().filter((p) => p.ndim >= 2), others = model.parameters().filter((p) => p.ndim < 2);
+  const optimizer = new AdamW([{ params: matrices, weightDecay }, { params: others, weightDecay: 0 }], { lr });
+  const floor = minLr ?? lr / 10;
+  const schedule = new SequentialLR(optimizer, {
+    schedulers: [new LinearLR(optimizer, { startFactor: 0.01, totalIters: warmup }), new CosineAnnealingLR(optimizer, { tMax: steps - warmup, etaMin: floor })],
+    milestones: [warmup],
+  });
+  const { vocab } = model.config;
+  return {
+    optimizer, schedule, minLr: floor,
+    step(x: Tensor, y: Tensor): Tensor {
+      optimizer.zeroGrad();
+      const loss = crossEntropy(model.forward(x).reshape([-1, vocab]), y.reshape([-1]), { ignoreIndex: IGNORE });
+      loss.backward();
+      clipGradNorm(model.parameters(), clip);
+      optimizer.step();
+      schedule.step();
+      return loss;
+    },
+  };
+}
+
 /** Trains the GPT on the training names (a random batch of rows per step), reports losses and samples, saves it. */
 export async function runNames({
   block = 16, layers = 2, dim = 64, heads = 4,
@@ -248,14 +296,8 @@ export async function runNames({
   // The starting weights, copied before training changes them: the PyTorch twin starts from the same ones.
   const initial = Object.fromEntries(Object.entries(model.stateDict()).map(([k, v]) => [k, v.clone()]));
 
-  // Weight decay shrinks the matrices only: decaying LayerNorm gains and biases towards 0 just fights the model.
-  const matrices = model.parameters().filter((p) => p.ndim >= 2), others = model.parameters().filter((p) => p.ndim < 2);
-  const opt = new AdamW([{ params: matrices, weightDecay }, { params: others, weightDecay: 0 }], { lr });
-  const floor = minLr ?? lr / 10;
-  const schedule = new SequentialLR(opt, {
-    schedulers: [new LinearLR(opt, { startFactor: 0.01, totalIters: warmup }), new CosineAnnealingLR(opt, { tMax: steps - warmup, etaMin: floor })],
-    milestones: [warmup],
-  });
+  const trainer = namesTrainer(model, { lr, minLr, warmup, steps, weightDecay, clip });
+  const opt = trainer.optimizer;
 
   const batches = new Generator(seed + 1);
   const nTrain = split.train.length;
@@ -265,13 +307,7 @@ export async function runNames({
   for (let step = 1; step <= steps; step++) {
     const rows = tensor(Array.from({ length: batchSize }, () => batches.integer(0, nTrain)), { dtype: 'int32' });
     const x = train.x.indexSelect(0, rows), y = train.y.indexSelect(0, rows);
-    opt.zeroGrad();
-    const loss = crossEntropy(model.forward(x).reshape([-1, vocab]), y.reshape([-1]), { ignoreIndex: IGNORE });
-    loss.backward();
-    clipGradNorm(model.parameters(), clip);
-    opt.step();
-    schedule.step();
-    losses.push(loss.item());
+    losses.push(trainer.step(x, y).item());
     if (step % 10 === 0 || step === steps) {
       const recent = losses.slice(-50);
       bar.update(step, { loss: (recent.reduce((a, b) => a + b, 0) / recent.length).toFixed(3), lr: opt.paramGroups[0].lr.toExponential(1) });
@@ -306,7 +342,7 @@ export async function runNames({
     const probe = dev.x.slice([[0, 4]]);
     const probeLogits = noGrad(() => model.forward(probe));
     const run = {
-      config, seed, batchSize, steps, lr, minLr: floor, warmup, weightDecay, clip,
+      config, seed, batchSize, steps, lr, minLr: trainer.minLr, warmup, weightDecay, clip,
       split: { train: split.train, dev: split.dev, test: split.test },
       tensorgrad: { trainLoss, devLoss, stepsPerSecond, cpuMsPerStep, losses },
       probe: { input: Array.from(probe.data), shape: probe.shape, logits: Array.from(probeLogits.data) },

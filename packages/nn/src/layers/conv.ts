@@ -99,11 +99,7 @@ abstract class ConvNd extends Module {
   }
 
   protected checkInput(x: Tensor, dims: number): void {
-    expectTensor(x, this.layerName);
-    if ((x.ndim !== dims + 1 && x.ndim !== dims + 2) || x.shape[x.ndim - dims - 1] !== this.inChannels) {
-      const sp = dims === 1 ? 'L' : 'H, W';
-      throw new Error(`${this.layerName}: expected input [N, ${this.inChannels}, ${sp}] or [${this.inChannels}, ${sp}], got ${shapeStr(x.shape)}`);
-    }
+    checkConvInput(this.layerName, x, dims, this.inChannels);
   }
 
   override extraRepr(): string {
@@ -134,6 +130,15 @@ export class Conv2d extends ConvNd {
   forward(x: Tensor): Tensor {
     this.checkInput(x, 2);
     return conv2d(x, this.weight, this.bias, this.options());
+  }
+}
+
+/** Conv and ConvTranspose layers take [N, inChannels, ...spatial] or an unbatched [inChannels, ...spatial]. */
+function checkConvInput(layerName: string, x: Tensor, dims: number, inChannels: number): void {
+  expectTensor(x, layerName);
+  if ((x.ndim !== dims + 1 && x.ndim !== dims + 2) || x.shape[x.ndim - dims - 1] !== inChannels) {
+    const sp = dims === 1 ? 'L' : 'H, W';
+    throw new Error(`${layerName}: expected input [N, ${inChannels}, ${sp}] or [${inChannels}, ${sp}], got ${shapeStr(x.shape)}`);
   }
 }
 
@@ -173,11 +178,7 @@ abstract class ConvTransposeNd extends Module {
   }
 
   protected checkInput(x: Tensor, dims: number): void {
-    expectTensor(x, this.layerName);
-    if ((x.ndim !== dims + 1 && x.ndim !== dims + 2) || x.shape[x.ndim - dims - 1] !== this.inChannels) {
-      const sp = dims === 1 ? 'L' : 'H, W';
-      throw new Error(`${this.layerName}: expected input [N, ${this.inChannels}, ${sp}] or [${this.inChannels}, ${sp}], got ${shapeStr(x.shape)}`);
-    }
+    checkConvInput(this.layerName, x, dims, this.inChannels);
   }
 
   override extraRepr(): string {

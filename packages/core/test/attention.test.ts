@@ -44,6 +44,24 @@ describe('scaledDotProductAttention forward', () => {
     expect(maxDiff(tg.scaledDotProductAttention(q, k, v, { isCausal: true }), reference(q, k, v, { causal: true }))).toBeLessThan(tol);
   });
 
+  test('short sequences of many entries (one batched product per step) equal entry-by-entry runs, dropout draws included', () => {
+    const q = randn([3, 4, 20, 8], 'float32'), k = randn([3, 4, 24, 8], 'float32'), v = randn([3, 4, 24, 5], 'float32');
+    const mask = randn([20, 24], 'float32');
+    for (const options of [{ isCausal: true, dropoutP: 0.3 }, { attnMask: mask }, { isCausal: true }] as const) {
+      const whole = tg.scaledDotProductAttention(q, k, v, { ...options, generator: new Generator(5) });
+      const g = new Generator(5);
+      const pieces: Tensor[] = [];
+      for (let b = 0; b < 3; b++) {
+        for (let h = 0; h < 4; h++) {
+          const at = (t: Tensor) => t.slice([b, h]);
+          // Batch 1: the kernel's block-by-block path.
+          pieces.push(tg.scaledDotProductAttention(at(q), at(k), at(v), { ...options, generator: g }));
+        }
+      }
+      expect(maxDiff(whole, tg.stack(pieces).reshape([3, 4, 20, 5]))).toBeLessThan(1e-6);
+    }
+  });
+
   test('isCausal is top-left aligned as in PyTorch: with L > S the extra rows see every key, with L < S later keys are never seen', () => {
     const long = tg.attentionWeights(randn([5, 2]), randn([3, 2]), { isCausal: true });
     const w = long.toArray() as number[][];

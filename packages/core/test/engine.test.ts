@@ -82,6 +82,79 @@ describe('backward basics', () => {
   });
 });
 
+describe('accumulation into sums the engine owns', () => {
+  // From the third gradient on, the engine adds into the sum it allocated for the second. These check that nothing
+  // anyone else holds is written: gradients a vjp hands to two inputs, retained and hooked gradients, root gradients.
+  const values = (n: number, seed: number): number[] => Array.from({ length: n }, (_, i) => Math.sin(seed * 7.1 + i * 1.3));
+  const sumsOf = (parts: number[][]): number[] => parts[0].map((_, i) => parts.reduce((s, p) => s + p[i], 0));
+
+  for (const [dtype, n] of [['float32', 3], ['float32', 1000], ['float64', 7]] as const) {
+    test(`a tensor used k times gets the sum of k gradients (${dtype}, ${n} values)`, () => {
+      const x = tensor(values(n, 1), { requiresGrad: true, dtype });
+      const cs = [2, 3, 4, 5, 6].map((k) => tensor(values(n, k), { dtype }));
+      const loss = () => cs.reduce((acc, c) => acc.add(x.mul(c)), x.mul(0)).sum();
+      loss().backward();
+      const got = x.grad!.toArray() as number[];
+      // grad() with createGraph sums with recorded add ops in the same order: the in-place sums must equal them exactly.
+      const [ref] = grad(loss(), x, null, { createGraph: true });
+      expect(got).toEqual(ref.toArray());
+      const want = sumsOf(cs.map((c) => c.toArray() as number[]));
+      got.forEach((v, i) => expect(v).toBeCloseTo(want[i], 5));
+    });
+  }
+
+  test('one gradient given to several inputs (add) is not changed by later accumulation', () => {
+    const x = tensor([1, 2, 3], { requiresGrad: true, ...f64 });
+    const y = x.mul(2).retainGrad();
+    const z = y.add(y).retainGrad(); // add's vjp gives z's gradient object to both of its inputs, y and y
+    const w = z.add(y).add(y); // y: 2 from z, 1 + 1 from here
+    w.sum().backward();
+    expect(z.grad!.toArray()).toEqual([1, 1, 1]);
+    expect(y.grad!.toArray()).toEqual([4, 4, 4]);
+    expect(x.grad!.toArray()).toEqual([8, 8, 8]);
+  });
+
+  test('a root gradient and a gradient a hook saw are never written', () => {
+    const x = tensor([1, 2], { requiresGrad: true, ...f64 });
+    const seen: tg.Tensor[] = [];
+    const h = x.mul(1);
+    h.registerHook((g) => { seen.push(g); });
+    const out = h.add(h).add(h).add(h);
+    const g0 = tensor([1, 10], f64);
+    out.backward(g0);
+    expect(g0.toArray()).toEqual([1, 10]);
+    expect(seen[0].toArray()).toEqual([4, 40]);
+    expect(x.grad!.toArray()).toEqual([4, 40]);
+    // The .grad is a tensor of its own: changing it changes nothing the hook kept.
+    x.grad!.mul_(0);
+    expect(seen[0].toArray()).toEqual([4, 40]);
+  });
+
+  test('a leaf used many times through matmul (an RNN weight) gets the summed gradient', () => {
+    const w = tg.randn([6, 6], { requiresGrad: true, generator: new tg.Generator(3), dtype: 'float64' });
+    const h0 = tg.randn([2, 6], { generator: new tg.Generator(4), dtype: 'float64' });
+    let h = h0;
+    for (let t = 0; t < 5; t++) h = h.matmul(w).tanh();
+    h.sum().backward();
+    const got = w.grad!.toArray() as number[][];
+    // Against the same gradient through grad() with createGraph, whose sums are recorded ops (no in-place accumulation).
+    let h2 = h0;
+    for (let t = 0; t < 5; t++) h2 = h2.matmul(w).tanh();
+    const [ref] = grad(h2.sum(), w, null, { createGraph: true });
+    const want = ref.toArray() as number[][];
+    got.forEach((row, i) => row.forEach((v, j) => expect(v).toBeCloseTo(want[i][j], 12)));
+  });
+
+  test('a second backward accumulates into .grad without changing the first gradient object', () => {
+    const x = tensor([1, 2], { requiresGrad: true, ...f64 });
+    x.add(x).add(x).sum().backward();
+    const first = x.grad!;
+    x.add(x).add(x).sum().backward();
+    expect(first.toArray()).toEqual([3, 3]);
+    expect(x.grad!.toArray()).toEqual([6, 6]);
+  });
+});
+
 describe('graph lifetime', () => {
   test('the graph is released after backward; a second pass names the op and the fix', () => {
     const x = tensor([1, 2], { requiresGrad: true });

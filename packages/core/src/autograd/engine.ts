@@ -9,6 +9,8 @@ import { checkFinite, checkSavedVersions, type GradNode } from './node.js';
 import { enterVjp, exitVjp, isAnomalyEnabled, setGradEnabled, isGradEnabled } from './grad-mode.js';
 import { broadcastsTo, fmtShape, sameShape } from '../shape.js';
 import { sumTo } from '../ops/reduce.js';
+import { accumulateK } from '../kernels/inplace.js';
+import type { FloatArray } from '../kernels/types.js';
 import { add } from '../ops/binary.js';
 import { cast, clone } from '../ops/cast.js';
 import { onesLike } from '../creation.js';
@@ -110,6 +112,11 @@ function run(roots: readonly Tensor[], rootGrads: Tensor[], opts: BackwardOption
   const order = topoSort(roots);
   for (const t of order) if (t._node !== null && t._node.vjp !== null) checkSavedVersions(t._node, t, op);
   const grads: (Tensor | undefined)[] = new Array(order.length);
+  // owned[i] = 1 while grads[i] is a sum this walk allocated and no vjp, hook or caller has seen: further gradients for
+  // that tensor are added into it in place instead of allocating a new sum each time (a weight used at every step of a
+  // sequence). Never under createGraph, where every sum must be a recorded op.
+  const owned = new Uint8Array(order.length);
+  const acc: Accumulator = { grads, owned, order, create };
   const captureSet = capture ? new Set(capture) : null;
   const captured = new Map<Tensor, Tensor>();
   const stored: [Tensor, Tensor][] = [];
@@ -122,12 +129,13 @@ function run(roots: readonly Tensor[], rootGrads: Tensor[], opts: BackwardOption
   const prevMode = isGradEnabled();
   setGradEnabled(create);
   try {
-    for (let i = 0; i < roots.length; i++) accumulate(grads, order, roots[i], rootGrads[i]);
+    for (let i = 0; i < roots.length; i++) accumulate(acc, roots[i], rootGrads[i]);
     for (let idx = order.length - 1; idx >= 0; idx--) {
       const t = order[idx];
       let g = grads[idx];
       if (g === undefined) continue;
       grads[idx] = undefined;
+      owned[idx] = 0;
       if (t._hooks) g = runHooks(t, g, exposed);
       if (captureSet) {
         if (captureSet.has(t)) captured.set(t, g);
@@ -154,7 +162,7 @@ function run(roots: readonly Tensor[], rootGrads: Tensor[], opts: BackwardOption
         if (!needs[k] || gk === null || gk === undefined) continue;
         const fitted = fitGradient(node, k, gk, inputs[k]);
         if (isAnomalyEnabled()) checkFinite(fitted, `backward of '${node.op}' (gradient for input ${k})`);
-        accumulate(grads, order, inputs[k], fitted);
+        accumulate(acc, inputs[k], fitted);
       }
       used.push(node);
     }
@@ -196,11 +204,29 @@ function runHooks(t: Tensor, g: Tensor, exposed: Set<Storage>): Tensor {
 
 const EMPTY_HOOKS: readonly ((g: Tensor) => Tensor | void | undefined)[] = [];
 
-function accumulate(grads: (Tensor | undefined)[], order: readonly Tensor[], t: Tensor, g: Tensor): void {
+interface Accumulator {
+  readonly grads: (Tensor | undefined)[];
+  readonly owned: Uint8Array;
+  readonly order: readonly Tensor[];
+  readonly create: boolean;
+}
+
+/**
+ * Adds `g` to the gradient gathered so far for `t`. The first arrival is kept as it is (a vjp's result may be shared,
+ * e.g. add's vjp hands the same g to both inputs); the second allocates a fresh sum, which the walk then owns, and every
+ * later one is added into that sum in place. `g` has t's shape and dtype (fitGradient), so the sum has them too.
+ */
+function accumulate(acc: Accumulator, t: Tensor, g: Tensor): void {
+  const { grads, owned, order } = acc;
   // A backward started inside a hook re-numbers shared tensors; fall back to a search in that rare case.
   const pos = order[t._topo] === t ? t._topo : order.indexOf(t);
   const prev = grads[pos];
-  grads[pos] = prev === undefined ? g : add(prev, g);
+  if (prev === undefined) grads[pos] = g;
+  else if (owned[pos] === 1) accumulateK(prev.data as FloatArray, g.data as FloatArray);
+  else {
+    grads[pos] = add(prev, g);
+    if (!acc.create) owned[pos] = 1;
+  }
 }
 
 export function backward(roots: readonly Tensor[], gradients: readonly Tensor[] | undefined, opts: BackwardOptions): void {

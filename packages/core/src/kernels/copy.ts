@@ -5,6 +5,7 @@
  */
 import type { Storage } from './types.js';
 import { forEachRow } from './binary.js';
+import { stridedCopyWasm } from './wasm/copy.js';
 
 /** Rows at least this long are copied with TypedArray.set; shorter ones by a loop (a subarray per row costs more). */
 const SET_MIN = 64;
@@ -31,6 +32,8 @@ export function stridedCopy(
     }
   }
   const last = dims.length - 1, len = dims[last], sl = ss[last], dl = ds[last];
+  // float32 and int32 copies that fit the module's memory run in WebAssembly (see wasm/copy-simd.ts).
+  if (stridedCopyWasm(src, srcOff, ss, dims, dst, dstOff, ds)) return;
   if (dims.length <= 4 && len < SET_MIN) return copy4(src, srcOff, ss, dims, dst, dstOff, ds);
   forEachRow(dims, [ss, ds], (off) => {
     let si = srcOff + off[0], di = dstOff + off[1];

@@ -1,10 +1,21 @@
 /** In-place update loops for optimizers and buffers: `x` is updated element by element, operands have x's length. */
 import type { FloatArray } from './types.js';
+import { binaryF32, SIMD_MIN } from './wasm/elementwise-f32.js';
 
 /** x += alpha · y */
 export function axpyK(x: FloatArray, y: FloatArray, alpha: number): void {
   if (alpha === 1) for (let i = 0; i < x.length; i++) x[i] += y[i];
   else for (let i = 0; i < x.length; i++) x[i] += alpha * y[i];
+}
+
+/**
+ * x += y, with the values of `add(x, y)` (float32: each sum rounded once, the SIMD kernel for long arrays). The engine
+ * accumulates gradients with it into sums it owns.
+ */
+export function accumulateK(x: FloatArray, y: FloatArray): void {
+  const n = x.length;
+  if (n >= SIMD_MIN && x instanceof Float32Array && y instanceof Float32Array && binaryF32('add', x, [n], y, [n], x, [n])) return;
+  for (let i = 0; i < n; i++) x[i] += y[i];
 }
 
 /** x += alpha (a scalar) */

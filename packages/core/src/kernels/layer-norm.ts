@@ -3,6 +3,7 @@
  * pass, then the normalised (and optionally scaled and shifted) row in a second.
  */
 import type { FloatArray } from './types.js';
+import { layerNormBackwardF32, layerNormF32 } from './wasm/layer-norm-f32.js';
 
 /**
  * out = (x − mean)·rstd·w + b per row, with rstd = 1/√(var + eps) and the biased variance, as PyTorch. The statistics
@@ -13,6 +14,9 @@ export function layerNormK(
   x: FloatArray, rows: number, n: number, eps: number, w: FloatArray | null, b: FloatArray | null,
   out: FloatArray, mean: FloatArray, rstd: FloatArray,
 ): void {
+  if (x instanceof Float32Array && out instanceof Float32Array && mean instanceof Float32Array && rstd instanceof Float32Array &&
+      (w === null || w instanceof Float32Array) && (b === null || b instanceof Float32Array) &&
+      layerNormF32(x, rows, n, eps, w, b, out, mean, rstd)) return;
   for (let r = 0; r < rows; r++) {
     const base = r * n;
     const shift = x[base];
@@ -38,4 +42,17 @@ export function layerNormK(
       for (let i = 0; i < n; i++) out[base + i] = (x[base + i] - mu) * rs;
     }
   }
+}
+
+/**
+ * LayerNorm backward for float32 rows from the forward's saved mean and rstd, in WebAssembly SIMD: with x̂ = (x − mean)·rstd
+ * and ĝ = g·w, dx = rstd·(ĝ − mean(ĝ) − x̂·mean(ĝ·x̂)) per row, and over rows dw = Σ g·x̂, db = Σ g (any of the three may
+ * be null). Returns false, writing nothing, where the module does not run (no SIMD, a row length not divisible by four);
+ * the op then uses its formula in tensor ops, which is faster than a JS loop here.
+ */
+export function layerNormBackwardF32K(
+  g: Float32Array, x: Float32Array, rows: number, n: number, mean: Float32Array, rstd: Float32Array, w: Float32Array | null,
+  dx: Float32Array | null, dw: Float32Array | null, db: Float32Array | null,
+): boolean {
+  return layerNormBackwardF32(g, x, rows, n, mean, rstd, w, dx, dw, db);
 }

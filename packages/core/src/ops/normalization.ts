@@ -5,7 +5,8 @@
  */
 import { Tensor } from '../tensor.js';
 import { record } from '../autograd/node.js';
-import { layerNormK } from '../kernels/layer-norm.js';
+import { layerNormBackwardF32K, layerNormK } from '../kernels/layer-norm.js';
+import { isGradEnabled } from '../autograd/grad-mode.js';
 import type { FloatArray } from '../kernels/types.js';
 import { fmtShape, sameShape, sizeOf } from '../shape.js';
 import { describeValue } from '../validate.js';
@@ -65,6 +66,17 @@ export const layerNorm = /* @__PURE__ */ defineOp({
   const axes = shape.map((_, i) => x.ndim - k + i);
   const inputs = [x, ...(w ? [w] : []), ...(b ? [b] : [])];
   return record('layerNorm', out, inputs, (g, needs) => {
+    // An ordinary backward of float32 (no graph of the gradient being built) runs the fused SIMD kernel: one pass per
+    // row instead of a dozen tensor ops. Under createGraph the formula below records ops, so its gradients are exact.
+    if (!isGradEnabled() && x.dtype === 'float32' && g.dtype === 'float32') {
+      const dx = needs[0] ? Tensor.empty(x.shape, x.dtype) : null;
+      const dw = w && needs[1] ? Tensor.empty(shape, x.dtype) : null;
+      const db = b && needs[inputs.length - 1] ? Tensor.empty(shape, x.dtype) : null;
+      const f32 = (t: Tensor | null) => (t === null ? null : (t.data as Float32Array));
+      if (layerNormBackwardF32K(f32(g)!, f32(x)!, rows, n, f32(mu)!, f32(rstd)!, f32(w), f32(dx), f32(dw), f32(db))) {
+        return [dx, ...(w ? [dw] : []), ...(b ? [db] : [])];
+      }
+    }
     const [m, r] = statistics(x, mu, rstd, axes, n);
     const xhat = mul(sub(x, m), r);
     const grads: (Tensor | null)[] = [null];

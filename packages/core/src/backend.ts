@@ -1,13 +1,17 @@
 /**
  * What runs the numbers. tensorgrad computes on the CPU: plain JavaScript loops everywhere, and WebAssembly SIMD
- * kernels for float32 matmul and for exp/tanh/sigmoid/sqrt where the engine supports 128-bit SIMD (Node ≥ 16, Chrome
- * ≥ 91, Firefox ≥ 89, Safari ≥ 16.4). Where it does not, the JS kernels compute the same results, more slowly.
+ * kernels for float32 work (matmul, elementwise ops and reductions, activations, LayerNorm, optimizer steps,
+ * convolutions, strided copies) where the engine supports 128-bit SIMD (Node ≥ 16, Chrome ≥ 91, Firefox ≥ 89,
+ * Safari ≥ 16.4). Where it does not, the JS kernels compute the same results, more slowly.
  * `backendInfo()` reports which of them this engine uses, as tfjs's `getBackend()` or onnxruntime-web's `env.wasm` do.
  */
-import { wasmGemmStatus } from './kernels/gemm-wasm.js';
+import { getNumThreads } from './kernels/gemm-threads.js';
+import { wasmGemmStatus, wasmGemmUsesFma } from './kernels/gemm-wasm.js';
 import { unaryWasmStatus } from './kernels/wasm/unary-f32.js';
 import { FunctionBuilder, V128, encodeModule, v128 } from './kernels/wasm/wasm-builder.js';
-import { hasWebAssembly, wasmValidates, type WasmStatus } from './kernels/wasm/wasm-runtime.js';
+import { hasWebAssembly, registeredKernelFamilies, wasmValidates, type KernelFamily, type WasmStatus } from './kernels/wasm/wasm-runtime.js';
+
+export type { KernelFamily };
 
 /**
  * The kernel behind a family of float32 kernels:
@@ -25,13 +29,21 @@ export interface BackendInfo {
   webAssembly: boolean;
   /** Whether it accepts WebAssembly 128-bit SIMD instructions. */
   simd: boolean;
-  /** Kernels for float32 tensors (float64 and int32 always use JS loops, which compute in double precision). */
+  /** Whether the matmul kernel multiplies with relaxed SIMD's fused multiply-add (Node 22+, recent browsers). */
+  fma: boolean;
+  /** Threads large float32 matrix products may use (see `setNumThreads`). */
+  threads: number;
+  /**
+   * Kernels for float32 tensors (float64 and int32 always use JS loops, which compute in double precision). `matmul`
+   * and `unary` are always reported; each other family is reported when this program contains its module (a bundle
+   * that never uses, say, convolutions leaves that kernel, and its entry here, out).
+   */
   kernels: {
     /** `matmul`, `linear`, and every layer built on them. */
     matmul: KernelChoice;
     /** `exp`, `tanh`, `sigmoid`, `sqrt` (and composites built on them, such as softmax). */
     unary: KernelChoice;
-  };
+  } & Partial<Record<KernelFamily, KernelChoice>>;
 }
 
 let simdProbe: boolean | null = null;
@@ -54,7 +66,9 @@ const choice = (status: WasmStatus): KernelChoice => (status === 'ready' ? 'wasm
  *
  * ```ts
  * backendInfo();
- * // Node 20: { backend: 'cpu', webAssembly: true, simd: true, kernels: { matmul: 'wasm-simd', unary: 'wasm-simd' } }
+ * // Node 20: { backend: 'cpu', webAssembly: true, simd: true, fma: false, threads: 2,
+ * //   kernels: { matmul: 'wasm-simd', unary: 'wasm-simd', elementwise: 'wasm-simd', gelu: 'wasm-simd', layerNorm: 'wasm-simd',
+ * //              optimizers: 'wasm-simd', convolution: 'wasm-simd', copy: 'wasm-simd' } }
  * ```
  */
 export function backendInfo(): BackendInfo {
@@ -63,6 +77,11 @@ export function backendInfo(): BackendInfo {
     backend: 'cpu',
     webAssembly,
     simd: webAssembly && engineHasSimd(),
-    kernels: { matmul: choice(wasmGemmStatus()), unary: choice(unaryWasmStatus()) },
+    fma: wasmGemmUsesFma(),
+    threads: getNumThreads(),
+    kernels: {
+      matmul: choice(wasmGemmStatus()), unary: choice(unaryWasmStatus()),
+      ...Object.fromEntries([...registeredKernelFamilies()].map(([family, status]) => [family, choice(status())])),
+    },
   };
 }

@@ -61,6 +61,6 @@ export { toDot } from './dot.js';
 export type { DotOptions } from './dot.js';
 export { broadcastShapes } from './shape.js';
 export { backendInfo } from './backend.js';
-export type { BackendInfo, KernelChoice } from './backend.js';
+export type { BackendInfo, KernelChoice, KernelFamily } from './backend.js';
 /** Argument checks and message helpers for packages built on core (nn uses them); see util.ts. */
 export * as util from './util.js';

@@ -3,7 +3,7 @@
  * show (an engine without SIMD, and the SIMD module still compiling asynchronously), simulated with a stand-in
  * WebAssembly global in a fresh module registry.
  */
-import { backendInfo, matmul, randn, tensor } from '@tensorgrad/core';
+import { backendInfo, getNumThreads, matmul, randn, setNumThreads, tensor } from '@tensorgrad/core';
 import type * as Core from '../src/index';
 
 interface WasmApi {
@@ -42,9 +42,13 @@ function checkMatmul(core: typeof Core): void {
   got.forEach((v, i) => expect(v).toBeCloseTo(want[i], 4));
 }
 
+/** Every float32 kernel family a Node program (which loads all of core) reports, all with the same status. */
+const FAMILIES = ['matmul', 'unary', 'elementwise', 'copy', 'gelu', 'layerNorm', 'optimizers', 'convolution'] as const;
+const every = (choice: string): Record<string, string> => Object.fromEntries(FAMILIES.map((f) => [f, choice]));
+
 describe('backendInfo', () => {
-  test('Node 20 has WebAssembly SIMD, and both float32 kernel families use it', () => {
-    expect(backendInfo()).toEqual({ backend: 'cpu', webAssembly: true, simd: true, kernels: { matmul: 'wasm-simd', unary: 'wasm-simd' } });
+  test('Node 20 has WebAssembly SIMD, and every float32 kernel family uses it', () => {
+    expect(backendInfo()).toEqual({ backend: 'cpu', webAssembly: true, simd: true, fma: false, threads: getNumThreads(), kernels: every('wasm-simd') });
     // And the SIMD matmul really is what computes: same numbers as float64, to float32 precision.
     const a = randn([30, 40]);
     const b = randn([40, 50]);
@@ -56,13 +60,13 @@ describe('backendInfo', () => {
 
   test('without WebAssembly: JS kernels, same results', () => {
     const core = coreWith(undefined);
-    expect(core.backendInfo()).toEqual({ backend: 'cpu', webAssembly: false, simd: false, kernels: { matmul: 'js', unary: 'js' } });
+    expect(core.backendInfo()).toEqual({ backend: 'cpu', webAssembly: false, simd: false, fma: false, threads: core.getNumThreads(), kernels: every('js') });
     checkMatmul(core);
   });
 
   test('an engine without SIMD (validation fails): JS kernels', () => {
     const core = coreWith({ ...realWasm, validate: () => false, Module: realWasm.Module, Instance: realWasm.Instance, instantiate: realWasm.instantiate });
-    expect(core.backendInfo()).toEqual({ backend: 'cpu', webAssembly: true, simd: false, kernels: { matmul: 'js', unary: 'js' } });
+    expect(core.backendInfo()).toEqual({ backend: 'cpu', webAssembly: true, simd: false, fma: false, threads: core.getNumThreads(), kernels: every('js') });
     checkMatmul(core);
   });
 
@@ -80,11 +84,21 @@ describe('backendInfo', () => {
       },
     };
     const core = coreWith(browserLike);
-    expect(core.backendInfo()).toEqual({ backend: 'cpu', webAssembly: true, simd: true, kernels: { matmul: 'compiling', unary: 'compiling' } });
+    expect(core.backendInfo()).toEqual({ backend: 'cpu', webAssembly: true, simd: true, fma: false, threads: core.getNumThreads(), kernels: every('compiling') });
     checkMatmul(core);
     release();
     await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(core.backendInfo().kernels).toEqual({ matmul: 'wasm-simd', unary: 'wasm-simd' });
+    expect(core.backendInfo().kernels).toEqual(every('wasm-simd'));
     checkMatmul(core);
   });
+});
+
+test('setNumThreads shows in backendInfo().threads', () => {
+  const before = getNumThreads();
+  try {
+    setNumThreads(1);
+    expect(backendInfo().threads).toBe(1);
+  } finally {
+    setNumThreads(before);
+  }
 });

@@ -18,7 +18,7 @@ import { lazyWasmInstance, reserveWasmMemory, type WasmMemory } from './wasm/was
 
 type Fn = (...args: number[]) => void;
 
-const instance = /* @__PURE__ */ lazyWasmInstance(buildConvF32Module);
+const instance = /* @__PURE__ */ lazyWasmInstance(buildConvF32Module, 'convolution');
 const MAX_BYTES = 2 ** 31 - 65536;
 const align16 = (bytes: number): number => (bytes + 15) & ~15;
 const roundUp = (x: number, to: number): number => Math.ceil(x / to) * to;

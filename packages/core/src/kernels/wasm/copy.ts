@@ -8,7 +8,7 @@ import type { Storage } from '../types.js';
 import { buildCopyModule, COPY_SLOT_ELEMENTS, DST } from './copy-simd.js';
 import { lazyWasmInstance, type WasmMemory } from './wasm-runtime.js';
 
-const instance = /* @__PURE__ */ lazyWasmInstance(buildCopyModule);
+const instance = /* @__PURE__ */ lazyWasmInstance(buildCopyModule, 'copy');
 
 /** From this many elements the module (two memcpys and a call) beats the JS loops. */
 export const COPY_WASM_MIN = 1024;

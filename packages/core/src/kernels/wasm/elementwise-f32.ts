@@ -10,7 +10,7 @@ import {
 } from './elementwise-f32-simd.js';
 import { lazyWasmInstance, type WasmInstance, type WasmMemory } from './wasm-runtime.js';
 
-const instance = /* @__PURE__ */ lazyWasmInstance(buildElementwiseF32Module);
+const instance = /* @__PURE__ */ lazyWasmInstance(buildElementwiseF32Module, 'elementwise');
 
 /**
  * From this many elements the SIMD kernels (copies included) beat the JS loops; below it the call and copy overhead

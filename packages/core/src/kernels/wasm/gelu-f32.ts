@@ -6,7 +6,7 @@
 import { buildGeluF32Module } from './gelu-f32-simd.js';
 import { lazyWasmInstance, reserveWasmMemory, type WasmMemory } from './wasm-runtime.js';
 
-const instance = /* @__PURE__ */ lazyWasmInstance(buildGeluF32Module);
+const instance = /* @__PURE__ */ lazyWasmInstance(buildGeluF32Module, 'gelu');
 let heap: Float32Array | null = null;
 /** Values per chunk: two inputs of this size (the backward's) stay well inside a core's L2 cache. */
 const CHUNK = 8192;

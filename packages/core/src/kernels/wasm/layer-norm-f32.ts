@@ -6,7 +6,7 @@
 import { buildLayerNormF32Module, LN_CHUNK, LN_SLOT } from './layer-norm-f32-simd.js';
 import { lazyWasmInstance, type WasmMemory } from './wasm-runtime.js';
 
-const instance = /* @__PURE__ */ lazyWasmInstance(buildLayerNormF32Module);
+const instance = /* @__PURE__ */ lazyWasmInstance(buildLayerNormF32Module, 'layerNorm');
 
 type Fn = (rows: number, n: number) => void;
 interface Module { f32: Float32Array; f64: Float64Array; stats: Fn; norm: Fn; gradStats: Fn; gradX: Fn }

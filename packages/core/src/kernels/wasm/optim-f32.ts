@@ -6,7 +6,7 @@
 import { buildOptimF32Module, OPTIM_CHUNK, type OptimKernelSpec } from './optim-f32-simd.js';
 import { lazyWasmInstance, type WasmMemory } from './wasm-runtime.js';
 
-const instance = /* @__PURE__ */ lazyWasmInstance(buildOptimF32Module);
+const instance = /* @__PURE__ */ lazyWasmInstance(buildOptimF32Module, 'optimizers');
 
 /** Per kernel: its export, which slots are copied back, and a reusable argument list (count first, then scalars). */
 interface Prepared {

@@ -83,6 +83,20 @@ export function createWasmMemory(pages: number, shared: boolean): WasmMemory | n
 /** Where a lazily built module stands: running, still compiling asynchronously (browsers), or never going to run. */
 export type WasmStatus = 'ready' | 'compiling' | 'unavailable';
 
+/** The float32 kernel families that backendInfo() reports beside matmul and the unary ops. */
+export type KernelFamily = 'elementwise' | 'gelu' | 'layerNorm' | 'optimizers' | 'convolution' | 'copy';
+
+/**
+ * The families whose module this program contains, with their status getters: a module registers when it is loaded,
+ * so a bundle that left a family out (tree shaking) does not report it, and backendInfo() pulls in no kernel itself.
+ */
+const kernelFamilies = new Map<KernelFamily, () => WasmStatus>();
+
+/** The registered kernel families and their status getters (each getter builds its module on first call). */
+export function registeredKernelFamilies(): ReadonlyMap<KernelFamily, () => WasmStatus> {
+  return kernelFamilies;
+}
+
 /** The getter `lazyWasmInstance` returns, with a `status()` that builds the module if that has not happened yet. */
 export interface LazyWasmInstance {
   (): WasmInstance | null;
@@ -93,7 +107,7 @@ export interface LazyWasmInstance {
  * A module built and instantiated on first use. The returned getter gives the instance, or null while it is
  * unavailable: the engine rejects the bytes (e.g. lacks SIMD), or asynchronous compilation has not finished yet.
  */
-export function lazyWasmInstance(build: () => Uint8Array): LazyWasmInstance {
+export function lazyWasmInstance(build: () => Uint8Array, family?: KernelFamily): LazyWasmInstance {
   let status: 'unloaded' | 'loading' | 'ready' | 'unavailable' = 'unloaded';
   let instance: WasmInstance | null = null;
   const adopt = (i: WasmInstance): void => {
@@ -118,6 +132,7 @@ export function lazyWasmInstance(build: () => Uint8Array): LazyWasmInstance {
     get();
     return status === 'ready' ? 'ready' : status === 'loading' ? 'compiling' : 'unavailable';
   };
+  if (family !== undefined) kernelFamilies.set(family, currentStatus);
   return Object.assign(get, { status: currentStatus });
 }
 

@@ -18,7 +18,7 @@
 import {
   block, br, brIf, call, f32, F32, f32x4, forLoop, FunctionBuilder, I32, i32, i8x16, ifThen, local, loop, v128, V128, type Code,
 } from './wasm-builder.js';
-import { buildGemmF32Module, GEMM_F32_SHAPE, MICRO, PACK_A, type GemmF32Shape } from './gemm-f32-simd.js';
+import { buildGemmF32Module, GEMM_F32_SHAPE, microTiles, PACK_A, type GemmF32Shape } from './gemm-f32-simd.js';
 
 /** Parameters of unfold/fold, in order (all i32; byte addresses and byte strides unless noted). */
 export const UNFOLD_PARAMS = [
@@ -477,20 +477,7 @@ function gemmPackedFunction({ mr, nr }: GemmF32Shape): FunctionBuilder {
       local.set(mc, i32.minS(local.get(mcMax), i32.sub(local.get(m), local.get(ic)), t0, t1)),
       call(PACK_A, i32.add(local.get(a), i32.mul(local.get(ic), local.get(aRs))), local.get(aRs), local.get(aCs),
         local.get(kc), local.get(mc), local.get(packA)),
-      local.set(pbp, local.get(pb)),
-      forLoop(jr, i32.const(0), local.get(n), i32.const(nr),
-        local.set(pap, local.get(packA)),
-        forLoop(ir, i32.const(0), local.get(mc), i32.const(mr),
-          call(MICRO, local.get(kc), local.get(pap), local.get(pbp),
-            i32.add(i32.add(local.get(c), i32.mul(i32.add(local.get(ic), local.get(ir)), local.get(ldc))), i32.shl(local.get(jr), i32.const(2))),
-            local.get(ldc), local.get(accumulate),
-            i32.minS(i32.const(mr), i32.sub(local.get(mc), local.get(ir)), t0, t1),
-            i32.minS(i32.const(nr), i32.sub(local.get(n), local.get(jr)), t0, t1),
-            local.get(scratch)),
-          local.set(pap, i32.add(local.get(pap), i32.mul(local.get(kc), i32.const(mr * 4)))),
-        ),
-        local.set(pbp, i32.add(local.get(pbp), i32.mul(local.get(kc), i32.const(nr * 4)))),
-      ),
+      ...microTiles({ mr, nr }, { n, kc, ic, mc, c, ldc, scratch, packA, packB: pb, jr, ir, pbp, pap, t0, t1 }, local.get(accumulate)),
     ),
   ];
   return f;

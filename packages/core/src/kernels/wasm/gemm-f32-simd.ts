@@ -170,24 +170,43 @@ function gemmFunction({ mr, nr }: GemmF32Shape): FunctionBuilder {
         local.set(mc, i32.minS(local.get(mcMax), i32.sub(local.get(m), local.get(ic)), t0, t1)),
         call(PACK_A, i32.add(i32.add(local.get(a), i32.mul(local.get(ic), local.get(aRs))), i32.mul(local.get(pc), local.get(aCs))),
           local.get(aRs), local.get(aCs), local.get(kc), local.get(mc), local.get(packA)),
-        local.set(pbp, local.get(packB)),
-        forLoop(jr, i32.const(0), local.get(n), i32.const(nr),
-          local.set(pap, local.get(packA)),
-          forLoop(ir, i32.const(0), local.get(mc), i32.const(mr),
-            call(MICRO, local.get(kc), local.get(pap), local.get(pbp),
-              i32.add(i32.add(local.get(c), i32.mul(i32.add(local.get(ic), local.get(ir)), local.get(ldc))), i32.shl(local.get(jr), i32.const(2))),
-              local.get(ldc), i32.or(local.get(accumulate), i32.ne(local.get(pc), i32.const(0))),
-              i32.minS(i32.const(mr), i32.sub(local.get(mc), local.get(ir)), t0, t1),
-              i32.minS(i32.const(nr), i32.sub(local.get(n), local.get(jr)), t0, t1),
-              local.get(scratch)),
-            local.set(pap, i32.add(local.get(pap), i32.mul(local.get(kc), i32.const(mr * 4)))),
-          ),
-          local.set(pbp, i32.add(local.get(pbp), i32.mul(local.get(kc), i32.const(nr * 4)))),
-        ),
+        ...microTiles({ mr, nr }, { n, kc, ic, mc, c, ldc, scratch, packA, packB, jr, ir, pbp, pap, t0, t1 },
+          i32.or(local.get(accumulate), i32.ne(local.get(pc), i32.const(0)))),
       ),
     ),
   ];
   return f;
+}
+
+/** Local (or parameter) indices `microTiles` reads and writes. */
+export interface MicroTileLocals {
+  n: number; kc: number; ic: number; mc: number; c: number; ldc: number; scratch: number; packA: number; packB: number;
+  /** Scratch locals the loops use. */
+  jr: number; ir: number; pbp: number; pap: number; t0: number; t1: number;
+}
+
+/**
+ * The innermost loops of a gemm driver: every MR×NR tile of the mc × n block of C at row ic, multiplied from packed A
+ * (mc rows) and packed B (n columns) of depth kc by the micro-kernel; `accumulate` says whether tiles add into C.
+ */
+export function microTiles({ mr, nr }: GemmF32Shape, v: MicroTileLocals, accumulate: Code): Code[] {
+  const { n, kc, ic, mc, c, ldc, scratch, packA, packB, jr, ir, pbp, pap, t0, t1 } = v;
+  return [
+    local.set(pbp, local.get(packB)),
+    forLoop(jr, i32.const(0), local.get(n), i32.const(nr),
+      local.set(pap, local.get(packA)),
+      forLoop(ir, i32.const(0), local.get(mc), i32.const(mr),
+        call(MICRO, local.get(kc), local.get(pap), local.get(pbp),
+          i32.add(i32.add(local.get(c), i32.mul(i32.add(local.get(ic), local.get(ir)), local.get(ldc))), i32.shl(local.get(jr), i32.const(2))),
+          local.get(ldc), accumulate,
+          i32.minS(i32.const(mr), i32.sub(local.get(mc), local.get(ir)), t0, t1),
+          i32.minS(i32.const(nr), i32.sub(local.get(n), local.get(jr)), t0, t1),
+          local.get(scratch)),
+        local.set(pap, i32.add(local.get(pap), i32.mul(local.get(kc), i32.const(mr * 4)))),
+      ),
+      local.set(pbp, i32.add(local.get(pbp), i32.mul(local.get(kc), i32.const(nr * 4)))),
+    ),
+  ];
 }
 
 /**

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Tensor, tensor } from '@tensorgrad/core';
 import * as nn from '../src/index.js';
 import { Module } from '../src/index.js';
-import { expectClose, type Nested } from './helpers.js';
+import { expectClose, stateRecord, type Nested } from './helpers.js';
 
 interface Step {
   mode: 'train' | 'eval';
@@ -39,11 +39,6 @@ function build(c: LayerCase): Module {
   const ctor = (nn as unknown as Record<string, new (...args: unknown[]) => Module>)[c.type];
   const args = c.args.map((a) => (HAS_STATE.has(c.type) && a !== null && typeof a === 'object' && !Array.isArray(a) ? { ...a, dtype: 'float64' } : a));
   return new ctor(...args);
-}
-
-function stateRecord(state: Record<string, Nested>, module: Module): Record<string, Tensor> {
-  const current = module.stateDict();
-  return Object.fromEntries(Object.entries(state).map(([k, v]) => [k, tensor(v as number[], { dtype: current[k]?.dtype ?? 'float64' })]));
 }
 
 describe('convolutional layers match PyTorch', () => {

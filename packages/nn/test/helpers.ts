@@ -1,5 +1,6 @@
-/** Shared test helpers: comparing tensors with nested reference arrays. */
-import { Tensor } from '@tensorgrad/core';
+/** Shared test helpers: comparing tensors with nested reference arrays, loading a fixture's state dict. */
+import { Tensor, tensor } from '@tensorgrad/core';
+import type { Module } from '../src/index.js';
 
 export type Nested = number | Nested[];
 
@@ -30,4 +31,10 @@ export function expectClose(actual: Tensor, expected: Nested, { atol = 1e-10, rt
     }
   }
   if (worst >= 0) throw new Error(`${what}: element ${worst} is ${got[worst]}, expected ${want[worst]} (atol ${atol}, rtol ${rtol})`);
+}
+
+/** A fixture's state dict as tensors for `module.loadStateDict`, each in the dtype the module holds (float64 if new). */
+export function stateRecord(state: Record<string, Nested>, module: Module): Record<string, Tensor> {
+  const current = module.stateDict();
+  return Object.fromEntries(Object.entries(state).map(([k, v]) => [k, tensor(v as number[], { dtype: current[k]?.dtype ?? 'float64' })]));
 }

@@ -94,6 +94,12 @@ export function parseBenchArgs(argv: readonly string[]): Args {
   };
 }
 
+/** Whether the row says a TensorFlow.js backend cannot run it (its `tfjsBackends`); tensorgrad and torch always run. */
+function excludes(c: Case, peer: Peer): boolean {
+  if (peer !== 'tfjs-cpu' && peer !== 'tfjs-wasm') return false;
+  return c.tfjsBackends !== undefined && !c.tfjsBackends.only.includes(peer === 'tfjs-cpu' ? 'cpu' : 'wasm');
+}
+
 function baseOptions(args: Args): Options {
   const base: Options = args.quick
     ? { rounds: 3, minSeconds: 0.1, warmup: 1, warmupSeconds: 0.5 }
@@ -140,8 +146,7 @@ async function measureRow(index: number, args: Args): Promise<void> {
       if (p === 'tensorgrad') return c.tensorgrad();
       const peer = processes.get(p);
       if (!peer) return Promise.reject(new Error(`not available: ${unavailable[p]}`));
-      const backend = p === 'tfjs-cpu' ? 'cpu' : 'wasm';
-      if (p !== 'torch' && c.tfjsBackends && !c.tfjsBackends.only.includes(backend)) return Promise.reject(new Error(c.tfjsBackends.why));
+      if (excludes(c, p)) return Promise.reject(new Error(c.tfjsBackends!.why));
       return peer.setup(p === 'torch' ? { workload: c.torch.workload, params: c.torch.params } : { row: index });
     },
   }));
@@ -202,8 +207,7 @@ async function main(): Promise<void> {
     const byPeer = new Map(result.measurements.map((m) => [m.name as Peer, m]));
     for (const m of result.measurements) {
       if (!m.error || m.name in result.unavailable) continue;
-      const skipped = m.name !== 'torch' && m.name !== 'tensorgrad' && c.tfjsBackends && !c.tfjsBackends.only.includes(m.name === 'tfjs-cpu' ? 'cpu' : 'wasm');
-      notes.add(`${PEER_TITLES[m.name as Peer]} ${skipped ? 'does not run' : 'failed on'} ${c.id}: ${m.error}`);
+      notes.add(`${PEER_TITLES[m.name as Peer]} ${excludes(c, m.name as Peer) ? 'does not run' : 'failed on'} ${c.id}: ${m.error}`);
     }
     const tgSamples = byPeer.get('tensorgrad')?.samples ?? [];
     const ratio = (p: Peer): RatioSummary | null => roundRatios(tgSamples, byPeer.get(p)?.samples ?? []);

@@ -25,40 +25,6 @@ export const UNFOLD_PARAMS = [
   'x', 'col', 'tab', 'nb', 'sampleBytes', 'planeBytes', 'cg', 'oh', 'ow', 'kh', 'kw', 'w', 'sh', 'sw', 'rowBytes', 'runBytes',
 ] as const;
 
-/** Parameter and local indices `forEachTap` reads (x, tab, cg, kh, kw, planeBytes) and sets (the rest). */
-interface TapLocals {
-  x: number; tab: number; cg: number; kh: number; kw: number; planeBytes: number;
-  ci: number; i: number; j: number; plane: number; tabI: number; tabJ: number;
-  iy0: number; oy0: number; oy1: number; xoff: number; ox0: number; ox1: number;
-}
-
-/**
- * The walk over one group's kernel taps shared by the unfolds: per input channel ci (`plane` = its first byte), per
- * kernel row i (iy0, oy0, oy1 from the table's first kh entries of three i32) and per kernel column j (xoff, ox0, ox1
- * from the next kw entries), `body` runs once, one col row per tap in order.
- */
-function forEachTap(v: TapLocals, body: Code[]): Code {
-  const { x, tab, cg, kh, kw, planeBytes, ci, i, j, plane, tabI, tabJ, iy0, oy0, oy1, xoff, ox0, ox1 } = v;
-  return forLoop(ci, i32.const(0), local.get(cg), i32.const(1),
-    local.set(plane, i32.add(local.get(x), i32.mul(local.get(ci), local.get(planeBytes)))),
-    local.set(tabI, local.get(tab)),
-    forLoop(i, i32.const(0), local.get(kh), i32.const(1),
-      local.set(iy0, i32.load(local.get(tabI))),
-      local.set(oy0, i32.load(local.get(tabI), 4)),
-      local.set(oy1, i32.load(local.get(tabI), 8)),
-      local.set(tabI, i32.add(local.get(tabI), i32.const(12))),
-      local.set(tabJ, i32.add(local.get(tab), i32.mul(local.get(kh), i32.const(12)))),
-      forLoop(j, i32.const(0), local.get(kw), i32.const(1),
-        local.set(xoff, i32.load(local.get(tabJ))),
-        local.set(ox0, i32.load(local.get(tabJ), 4)),
-        local.set(ox1, i32.load(local.get(tabJ), 8)),
-        local.set(tabJ, i32.add(local.get(tabJ), i32.const(12))),
-        ...body,
-      ),
-    ),
-  );
-}
-
 /**
  * unfold(x, col, tab, nb, sampleBytes, planeBytes, cg, oh, ow, kh, kw, w, sh, sw, rowBytes, runBytes) writes
  * col[(ci, i, j), (b, oy, ox)] = x[b, ci, oy·sh + iy(i), ox·sw + xoff(j)], zero outside the input. `tab` holds, per
@@ -186,15 +152,30 @@ function unfoldFunction(name: string, scatter: boolean): FunctionBuilder {
   ];
   f.body = [
     local.set(colRow, local.get(col)),
-    forEachTap({ x, tab, cg, kh, kw, planeBytes, ci, i, j, plane, tabI, tabJ, iy0, oy0, oy1, xoff, ox0, ox1 }, [
-      // Whether runs of this kernel column reach into the horizontal padding (zeros to write at their ends).
-      local.set(edges, i32.add(i32.ne(local.get(ox0), i32.const(0)), i32.ne(local.get(ox1), local.get(ow)))),
-      // No padding along the row, stride 1 and a row length that is a multiple of four: rows move as vectors only.
-      local.set(tight, i32.and(i32.and(i32.eqz(local.get(edges)), i32.eq(local.get(sw), i32.const(1))),
-        i32.and(i32.eqz(i32.and(local.get(ow), i32.const(3))), i32.gtS(local.get(ow), i32.const(0))))),
-      forLoop(b, i32.const(0), local.get(nb), i32.const(1), ...perSample),
-      local.set(colRow, i32.add(local.get(colRow), local.get(rowBytes))),
-    ]),
+    forLoop(ci, i32.const(0), local.get(cg), i32.const(1),
+      local.set(plane, i32.add(local.get(x), i32.mul(local.get(ci), local.get(planeBytes)))),
+      local.set(tabI, local.get(tab)),
+      forLoop(i, i32.const(0), local.get(kh), i32.const(1),
+        local.set(iy0, i32.load(local.get(tabI))),
+        local.set(oy0, i32.load(local.get(tabI), 4)),
+        local.set(oy1, i32.load(local.get(tabI), 8)),
+        local.set(tabI, i32.add(local.get(tabI), i32.const(12))),
+        local.set(tabJ, i32.add(local.get(tab), i32.mul(local.get(kh), i32.const(12)))),
+        forLoop(j, i32.const(0), local.get(kw), i32.const(1),
+          local.set(xoff, i32.load(local.get(tabJ))),
+          local.set(ox0, i32.load(local.get(tabJ), 4)),
+          local.set(ox1, i32.load(local.get(tabJ), 8)),
+          local.set(tabJ, i32.add(local.get(tabJ), i32.const(12))),
+          // Whether runs of this kernel column reach into the horizontal padding (zeros to write at their ends).
+          local.set(edges, i32.add(i32.ne(local.get(ox0), i32.const(0)), i32.ne(local.get(ox1), local.get(ow)))),
+          // No padding along the row, stride 1 and a row length that is a multiple of four: rows move as vectors only.
+          local.set(tight, i32.and(i32.and(i32.eqz(local.get(edges)), i32.eq(local.get(sw), i32.const(1))),
+            i32.and(i32.eqz(i32.and(local.get(ow), i32.const(3))), i32.gtS(local.get(ow), i32.const(0))))),
+          forLoop(b, i32.const(0), local.get(nb), i32.const(1), ...perSample),
+          local.set(colRow, i32.add(local.get(colRow), local.get(rowBytes))),
+        ),
+      ),
+    ),
   ];
   return f;
 }
@@ -308,20 +289,35 @@ function unfoldPanelsFunction({ nr }: GemmF32Shape): FunctionBuilder {
     local.set(rowStep, i32.shl(i32.mul(local.get(sh), local.get(w)), i32.const(2))),
     local.set(panel, local.get(pb)),
     local.set(lane, i32.const(0)),
-    forEachTap({ x, tab, cg, kh, kw, planeBytes, ci, i, j, plane, tabI, tabJ, iy0, oy0, oy1, xoff, ox0, ox1 }, [
-      // Runs without horizontal padding, stride 1, a multiple of four long (and not empty).
-      local.set(tight, i32.and(i32.and(i32.eqz(local.get(ox0)), i32.eq(local.get(ox1), local.get(ow))),
-        i32.and(i32.eq(local.get(sw), i32.const(1)), i32.and(i32.eqz(i32.and(local.get(ow), i32.const(3))), i32.gtS(local.get(ow), i32.const(0)))))),
-      // Samples, output rows and columns in order are consecutive steps of the panel: dst only moves forward.
-      local.set(dst, i32.add(local.get(panel), local.get(lane))),
-      forLoop(b, i32.const(0), local.get(nb), i32.const(1), ...perSample),
-      // Next row of col: the next lane, or the first lane of the next panel.
-      local.set(lane, i32.add(local.get(lane), i32.const(4))),
-      ifThen(i32.eq(local.get(lane), i32.const(STEP)), [
-        local.set(lane, i32.const(0)),
-        local.set(panel, i32.add(local.get(panel), local.get(panelBytes))),
-      ]),
-    ]),
+    forLoop(ci, i32.const(0), local.get(cg), i32.const(1),
+      local.set(plane, i32.add(local.get(x), i32.mul(local.get(ci), local.get(planeBytes)))),
+      local.set(tabI, local.get(tab)),
+      forLoop(i, i32.const(0), local.get(kh), i32.const(1),
+        local.set(iy0, i32.load(local.get(tabI))),
+        local.set(oy0, i32.load(local.get(tabI), 4)),
+        local.set(oy1, i32.load(local.get(tabI), 8)),
+        local.set(tabI, i32.add(local.get(tabI), i32.const(12))),
+        local.set(tabJ, i32.add(local.get(tab), i32.mul(local.get(kh), i32.const(12)))),
+        forLoop(j, i32.const(0), local.get(kw), i32.const(1),
+          local.set(xoff, i32.load(local.get(tabJ))),
+          local.set(ox0, i32.load(local.get(tabJ), 4)),
+          local.set(ox1, i32.load(local.get(tabJ), 8)),
+          local.set(tabJ, i32.add(local.get(tabJ), i32.const(12))),
+          // Runs without horizontal padding, stride 1, a multiple of four long (and not empty).
+          local.set(tight, i32.and(i32.and(i32.eqz(local.get(ox0)), i32.eq(local.get(ox1), local.get(ow))),
+            i32.and(i32.eq(local.get(sw), i32.const(1)), i32.and(i32.eqz(i32.and(local.get(ow), i32.const(3))), i32.gtS(local.get(ow), i32.const(0)))))),
+          // Samples, output rows and columns in order are consecutive steps of the panel: dst only moves forward.
+          local.set(dst, i32.add(local.get(panel), local.get(lane))),
+          forLoop(b, i32.const(0), local.get(nb), i32.const(1), ...perSample),
+          // Next row of col: the next lane, or the first lane of the next panel.
+          local.set(lane, i32.add(local.get(lane), i32.const(4))),
+          ifThen(i32.eq(local.get(lane), i32.const(STEP)), [
+            local.set(lane, i32.const(0)),
+            local.set(panel, i32.add(local.get(panel), local.get(panelBytes))),
+          ]),
+        ),
+      ),
+    ),
   ];
   return f;
 }
